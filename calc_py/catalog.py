@@ -1,0 +1,159 @@
+"""The data catalogs (models, GPUs, engines) and how a name a person types finds an entry.
+
+Lookups are case-insensitive over the Hugging Face repo id, the variants that
+share its architecture (``also``) and short aliases (Ollama tags). A miss
+raises a CalcError that names the closest entries, so a typo gets a useful
+answer instead of a traceback.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from .architecture import Architecture, from_config
+from .errors import CalcError
+from .inventory import count_params
+
+
+def _load(name: str) -> dict[str, Any]:
+    return json.loads((resources.files("calc_py") / "data" / name).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    id: str
+    name: str
+    family: str
+    aliases: tuple[str, ...]
+    also: tuple[str, ...]
+    expected_params: int | None
+    params_exact: bool
+    params_source: str
+    source: str
+    popular: bool
+    notes: str
+    config: dict
+
+    @property
+    def architecture(self) -> Architecture:
+        return _architecture(self.id)
+
+    def brief(self) -> dict[str, Any]:
+        a = self.architecture
+        return {"id": self.id, "name": self.name, "family": self.family,
+                "aliases": list(self.aliases), "params": count_params(a),
+                "max_context": a.max_context, "attention": a.attention_kind(),
+                "arch": a.arch, "experts": a.n_expert, "popular": self.popular}
+
+
+@lru_cache(maxsize=1)
+def models() -> tuple[ModelEntry, ...]:
+    out = []
+    for m in _load("models.json")["models"]:
+        out.append(ModelEntry(
+            id=m["id"], name=m.get("name") or m["id"], family=m.get("family", ""),
+            aliases=tuple(m.get("aliases") or ()), also=tuple(m.get("also") or ()),
+            expected_params=m.get("expected_params"), params_exact=bool(m.get("params_exact")),
+            params_source=m.get("params_source") or "", source=m.get("source") or "",
+            popular=bool(m.get("popular")), notes=m.get("notes") or "", config=m["config"]))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def supported_models() -> tuple[ModelEntry, ...]:
+    """Catalog models whose architecture calc_py can lay out tensor by tensor."""
+    ok = []
+    for m in models():
+        try:
+            from_config(m.config)
+        except CalcError:
+            continue
+        ok.append(m)
+    return tuple(ok)
+
+
+@lru_cache(maxsize=None)
+def _architecture(model_id: str) -> Architecture:
+    return from_config(_index()[model_id.lower()].config)
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, ModelEntry]:
+    idx: dict[str, ModelEntry] = {}
+    for m in supported_models():
+        for key in (m.id, *m.also, *m.aliases):
+            idx.setdefault(key.lower(), m)
+    return idx
+
+
+def find_model(name: str) -> ModelEntry:
+    key = (name or "").strip().lower()
+    if key.startswith("hf.co/") or key.startswith("huggingface.co/"):
+        key = key.split("/", 1)[1]
+    hit = _index().get(key)
+    if hit is not None:
+        return hit
+    close = difflib.get_close_matches(key, list(_index()), n=5, cutoff=0.5)
+    names = sorted({_index()[c].id for c in close})
+    hint = f"; closest: {', '.join(names)}" if names else "; run `python -m calc_py models` for the list"
+    raise CalcError(f"unknown model {name!r}{hint}", field="model", suggestions=names)
+
+
+# ----------------------------------------------------------------------------
+# GPUs and engines
+# ----------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def gpus() -> tuple[dict[str, Any], ...]:
+    return tuple(_load("gpus.json")["gpus"])
+
+
+@lru_cache(maxsize=1)
+def _gpu_index() -> dict[str, dict[str, Any]]:
+    idx: dict[str, dict[str, Any]] = {}
+    for g in gpus():
+        for key in (g["id"], g["name"], *g.get("aliases", ())):
+            idx.setdefault(key.lower(), g)
+    return idx
+
+
+def find_gpu(name: str) -> dict[str, Any]:
+    key = (name or "").strip().lower()
+    hit = _gpu_index().get(key) or _gpu_index().get(key.replace(" ", "-"))
+    if hit is not None:
+        return hit
+    close = difflib.get_close_matches(key, list(_gpu_index()), n=5, cutoff=0.5)
+    names = sorted({_gpu_index()[c]["id"] for c in close})
+    hint = f"; closest: {', '.join(names)}" if names else "; run `python -m calc_py gpus` for the list"
+    raise CalcError(f"unknown GPU {name!r}{hint}", field="gpu", suggestions=names)
+
+
+def usable_gpu_bytes(gpu: dict[str, Any]) -> int:
+    """Memory a process can actually get: the driver-reported total where measured,
+    the GPU share of unified memory on Apple Silicon, else the nominal size."""
+    if gpu.get("unified_memory") and gpu.get("gpu_share_default"):
+        return int(gpu["memory_bytes"] * float(gpu["gpu_share_default"]))
+    if gpu.get("cuda_total_mib"):
+        return int(gpu["cuda_total_mib"]) << 20
+    return int(gpu["memory_bytes"])
+
+
+@lru_cache(maxsize=1)
+def engines() -> tuple[dict[str, Any], ...]:
+    return tuple(_load("engines.json")["engines"])
+
+
+def find_engine(name: str) -> dict[str, Any]:
+    key = (name or "").strip().lower()
+    aliases = {"llamacpp": "llama.cpp", "llama-cpp": "llama.cpp", "llama_cpp": "llama.cpp",
+               "hf": "transformers", "huggingface": "transformers"}
+    key = aliases.get(key, key)
+    for e in engines():
+        if e["id"] == key:
+            return e
+    ids = ", ".join(e["id"] for e in engines())
+    raise CalcError(f"unknown engine {name!r} (known: {ids})", field="engine")

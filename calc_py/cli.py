@@ -1,0 +1,121 @@
+"""The command line: ``python -m calc_py estimate|models|gpus``.
+
+A stable contract: automation parses ``--json``; bad input always gives one
+line on stderr and exit status 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+from . import catalog as cat
+from .api import parse_bool, parse_float, parse_int
+from .errors import CalcError
+from .estimate import Setup, estimate
+
+GiB = 1 << 30
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:   # one line, exit 2 (argparse's own code)
+        self.exit(2, f"error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m calc_py",
+                description="GPU memory an LLM needs, from its real architecture and the engine's allocations.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    e = sub.add_parser("estimate", help="memory for one setup")
+    src = e.add_mutually_exclusive_group()
+    src.add_argument("--model", help="catalog model: Hugging Face repo id (any case) or alias")
+    src.add_argument("--config", help="path to a Hugging Face config.json")
+    src.add_argument("--params", help="parameter count in billions (simple mode, approximate)")
+    e.add_argument("--quant", default=None,
+                   help="GGUF type or mix (Q4_K_M, Q8_0, IQ3_M, ...) or bf16/fp16/fp8/int8/int4/awq/gptq/nf4/mxfp4")
+    e.add_argument("--context", default="8192", help="context length in tokens (8192, 32k, ...)")
+    e.add_argument("--engine", default="llama.cpp", help="llama.cpp | ollama | transformers | vllm")
+    e.add_argument("--batch", default="1", help="parallel sequences (default 1)")
+    e.add_argument("--ubatch", default=None, help="physical batch (llama.cpp n_ubatch; vLLM max_num_batched_tokens)")
+    e.add_argument("--flash-attn", default=None, help="on | off")
+    e.add_argument("--kv-cache", default=None, help="KV cache type: f16, q8_0, q4_0, ... (torch: auto, fp8)")
+    e.add_argument("--gpu-layers", default=None, help="layers on the GPU (llama.cpp -ngl; default all)")
+    e.add_argument("--gpu", default=None, help="catalog GPU to check the fit against (e.g. rtx-4090)")
+    e.add_argument("--json", action="store_true", help="print one JSON object")
+    sub.add_parser("models", help="list catalog models")
+    g = sub.add_parser("gpus", help="list catalog GPUs")
+    g.add_argument("--vendor", default=None)
+    return p
+
+
+def _setup(a: argparse.Namespace) -> Setup:
+    engine = cat.find_engine(a.engine)["id"]
+    default_quant = "Q4_K_M" if engine in ("llama.cpp", "ollama") else "bf16"
+    return Setup(
+        model=a.model, config=a.config,
+        params=parse_float(a.params, "params", 0.1, 2000) if a.params is not None else None,
+        quant=a.quant or default_quant,
+        context=parse_int(a.context, "context", 1, 10_000_000), engine=engine,
+        batch=parse_int(a.batch, "batch", 1, 4096),
+        ubatch=parse_int(a.ubatch, "ubatch", 1, 65536) if a.ubatch else None,
+        flash_attn=parse_bool(a.flash_attn, "flash-attn") if a.flash_attn else None,
+        kv_cache=a.kv_cache,
+        gpu_layers=parse_int(a.gpu_layers, "gpu-layers", -1, 10_000) if a.gpu_layers else None,
+        gpu=a.gpu)
+
+
+def _table(r: dict) -> str:
+    m = r["model"]
+    lines = [f"{m['name']} ({r['params'] / 1e9:.2f} B params, {m['attention']}) - "
+             f"{r['inputs']['quant']}, {r['inputs']['context']:,} tokens x {r['inputs']['batch']}, "
+             f"{r['engine']['label']} {r['engine']['version']}"]
+    if r["approximate"]:
+        lines.append("APPROXIMATE: shape fitted from the parameter count only")
+    for p in r["parts"]:
+        gib = p["bytes"] / GiB
+        gb = p["bytes"] / 1e9
+        mark = "" if p["verified"] else " *"
+        lines.append(f"  {p['label']:<18} {gib:9.2f} GiB ({gb:8.2f} GB){mark}")
+        if p["explain"]:
+            lines.append(f"      {p['explain']}")
+    lines.append(f"  {'Host RAM':<18} {r['host_bytes'] / GiB:9.2f} GiB ({r['host_bytes'] / 1e9:8.2f} GB)")
+    rot = r["rule_of_thumb"]
+    lines.append(f"  rule of thumb (original article, for comparison): {rot['total_bytes'] / GiB:.2f} GiB")
+    if r["fit"]:
+        lines.append(r["fit"]["message"])
+        lines.extend(f"  - {a}" for a in r["fit"]["advice"])
+    lines.extend(f"note: {n}" for n in r["notes"])
+    lines.append("* derived from the engine's source and fitted to published measurements; see the accuracy page")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "models":
+            for m in cat.supported_models():
+                b = m.brief()
+                print(f"{m.id}\t{b['params'] / 1e9:.2f}B\t{b['attention']}\tctx {b['max_context']}\t"
+                      f"{', '.join(m.aliases)}")
+            return 0
+        if args.command == "gpus":
+            for g in cat.gpus():
+                if args.vendor and g["vendor"] != args.vendor.lower():
+                    continue
+                print(f"{g['id']}\t{g['name']}\t{g['memory_stated']} ({g['memory_bytes'] / GiB:.1f} GiB)\t{g['vendor']}")
+            return 0
+        result = estimate(_setup(args))
+    except CalcError as err:
+        print(f"error: {err.message}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except (OSError, RecursionError, MemoryError) as err:   # never a traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(_table(result))
+    return 0

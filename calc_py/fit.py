@@ -1,0 +1,150 @@
+"""Step 8: does it fit, and if not, what would.
+
+The solvers only re-run :func:`calc_py.estimate.estimate` with one input
+changed (context, quantization, KV type, GPU layers), relying on each part
+being monotone in that input -- the property tests check exactly that.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from math import ceil
+from typing import Any
+
+from . import catalog as cat
+from .errors import CalcError
+from .i18n import t
+
+GiB = 1 << 30
+
+#: quantizations tried, largest first, when the chosen one does not fit
+_QUANT_LADDER_GGUF = ("Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "IQ4_XS", "Q3_K_M", "IQ3_XXS", "Q2_K", "IQ2_XXS")
+_QUANT_LADDER_HF = ("bf16", "fp8", "int8", "awq")
+
+
+def _fmt(n: int) -> str:
+    return f"{n / GiB:.2f} GiB"
+
+
+def _need(setup, gpu_budget: int, **change) -> tuple[int, dict[str, Any]]:
+    from .estimate import estimate
+    r = estimate(replace(setup, gpu=None, **change), with_fit=False)
+    return r["total_bytes"], r
+
+
+def max_context(setup, budget: int) -> int:
+    """Largest context (multiple of 256) whose total fits ``budget``; 0 if none."""
+    lo, hi = 0, max(256, setup.context)
+    if _need(setup, budget, context=256)[0] > budget:
+        return 0
+    lo = 256
+    # grow the bracket (the answer may exceed the asked context)
+    while hi < 10_000_000 and _need(setup, budget, context=hi)[0] <= budget:
+        lo, hi = hi, hi * 2
+    hi = min(hi, 10_000_000)
+    while hi - lo > 256:
+        mid = (lo + hi) // 2 // 256 * 256
+        if _need(setup, budget, context=mid)[0] <= budget:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def vllm_kv_tokens(result: dict[str, Any], usable: int) -> int:
+    """Tokens of KV that vLLM would allocate on a card of ``usable`` bytes."""
+    util = result["inputs"].get("gpu_memory_utilization", 0.9)
+    per_token = result["inputs"].get("kv_bytes_per_token") or 1
+    overhead = result["overhead_bytes"]
+    free = int(usable * util) - result["weights_bytes"] - result["compute_bytes"] - overhead
+    return max(0, free // per_token)
+
+
+def fit_verdict(setup, result: dict[str, Any], gpu: dict[str, Any]) -> dict[str, Any]:
+    usable = cat.usable_gpu_bytes(gpu)
+    engine = result["engine"]["id"]
+    budget = usable
+    if engine == "vllm":
+        budget = int(usable * result["inputs"].get("gpu_memory_utilization", 0.9)) + \
+            0  # CUDA graphs are inside our overhead part
+    need = result["total_bytes"]
+    headroom = budget - need
+    fits = headroom >= 0
+    per_card_fixed = result["overhead_bytes"] + result["compute_bytes"]
+    share = max(1, budget - per_card_fixed)
+    cards = 1 if fits else max(2, ceil((need - per_card_fixed) / share))
+    verdict: dict[str, Any] = {
+        "gpu": gpu["id"], "name": gpu["name"], "memory_bytes": int(gpu["memory_bytes"]),
+        "usable_bytes": usable, "budget_bytes": budget, "fits": fits,
+        "headroom_bytes": headroom, "cards_needed": cards,
+        "message": t("fit.fits" if fits else "fit.no", setup.lang, gpu=gpu["name"],
+                     headroom=_fmt(headroom), short=_fmt(-headroom)),
+        "advice": [],
+    }
+    if engine == "vllm":
+        tokens = vllm_kv_tokens(result, usable)
+        verdict["kv_tokens_fit"] = tokens
+        verdict["advice"].append(t("vllm.kv_tokens", setup.lang, tokens=f"{tokens:,}",
+                                   concurrency=tokens / max(1, setup.context)))
+    if not fits:
+        verdict["advice"].extend(_advice(setup, result, budget, cards))
+    return verdict
+
+
+def _advice(setup, result: dict[str, Any], budget: int, cards: int) -> list[str]:
+    lang = setup.lang
+    out: list[str] = []
+    ctx = max_context(setup, budget)
+    if ctx >= 1024:
+        out.append(t("advice.context", lang, context=f"{ctx:,}"))
+    gguf = result["engine"]["id"] in ("llama.cpp", "ollama")
+    ladder = _QUANT_LADDER_GGUF if gguf else _QUANT_LADDER_HF
+    for q in ladder:
+        if q.lower() == result["inputs"]["quant"].lower():
+            continue
+        try:
+            need, _ = _need(setup, budget, quant=q)
+        except CalcError:
+            continue
+        if need <= budget:
+            out.append(t("advice.quant", lang, quant=q))
+            break
+    if gguf and (setup.kv_cache or "f16") == "f16":
+        try:
+            if _need(setup, budget, kv_cache="q8_0")[0] <= budget:
+                out.append(t("advice.kv", lang))
+        except CalcError:
+            pass
+    if gguf:
+        n_layer = result["model"]["layers"]
+        lo, hi = 0, n_layer + 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if _need(setup, budget, gpu_layers=mid)[0] <= budget:
+                lo = mid
+            else:
+                hi = mid - 1
+        if 0 < lo <= n_layer:
+            out.append(t("advice.layers", lang, layers=lo, total=n_layer))
+    out.append(t("advice.cards", lang, cards=cards))
+    return out
+
+
+def compare_gpus(result: dict[str, Any], vendor: str | None = None) -> list[dict[str, Any]]:
+    """Every catalog GPU against one result (no re-estimation: fast enough per keystroke)."""
+    need = result["total_bytes"]
+    util = result["inputs"].get("gpu_memory_utilization") if result["engine"]["id"] == "vllm" else None
+    fixed = result["overhead_bytes"] + result["compute_bytes"]
+    rows = []
+    for g in cat.gpus():
+        if vendor and g["vendor"] != vendor:
+            continue
+        usable = cat.usable_gpu_bytes(g)
+        budget = int(usable * util) if util else usable
+        headroom = budget - need
+        share = max(1, budget - fixed)
+        cards = 1 if headroom >= 0 else max(2, ceil((need - fixed) / share))
+        rows.append({"id": g["id"], "name": g["name"], "vendor": g["vendor"],
+                     "segment": g["segment"], "memory_bytes": int(g["memory_bytes"]),
+                     "usable_bytes": usable, "fits": headroom >= 0, "headroom_bytes": headroom,
+                     "cards_needed": cards})
+    return rows

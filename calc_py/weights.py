@@ -1,0 +1,175 @@
+"""Step 3: weight bytes, tensor by tensor, and where each tensor lives.
+
+GGUF formats: each tensor gets the type llama.cpp's quantizer would choose
+(:mod:`calc_py.gguf_mix`) and exactly ``ggml_nbytes`` of that type
+(:mod:`calc_py.ggml_types`). Checkpoint formats (BF16, FP8, AWQ, GPTQ, NF4,
+MXFP4): the block's linear layers are stored at the format's bits plus its
+scales/zeros; embeddings, output head, norms and routers stay 16-bit.
+
+Placement follows llama.cpp's ``llama_model::load_tensors``
+(src/llama-model.cpp): the input layer (token embedding) is always on the CPU
+(``dev_input = cpu_dev``); with ``n_gpu_layers`` = N the *last* N layers go to
+the GPU, the output layer counting as one more (``i_gpu_start = n_layer + 1 -
+n_gpu_layers``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from math import ceil
+
+from .architecture import Architecture
+from .ggml_types import tensor_bytes
+from .gguf_mix import plan_types
+from .inventory import tensors
+from .quants import Quant
+from .tensor import Tensor
+
+# Tensors a checkpoint quantization (AWQ/GPTQ/FP8/...) leaves in 16 bits.
+_KEEP_16BIT = ("token_embd", "output.weight", "norm", "ffn_gate_inp", "exp_probs_b",
+               "attn_sinks", "ssm_conv1d", "ssm_a", "ssm_dt", "rope_")
+
+
+@dataclass(frozen=True)
+class WeightTensor:
+    tensor: Tensor
+    type: str          # ggml type name, or the checkpoint format's label
+    nbytes: int
+
+
+@dataclass(frozen=True)
+class Weights:
+    tensors: tuple[WeightTensor, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(w.nbytes for w in self.tensors)
+
+    def type_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for w in self.tensors:
+            counts[w.type] = counts.get(w.type, 0) + 1
+        return counts
+
+
+def _source_types(a: Architecture) -> dict[str, str]:
+    """Types in the source (converted) GGUF: 1-D F32, MXFP4 experts for gpt-oss, else BF16.
+
+    gpt-oss: convert_hf_to_gguf.py writes the expert tensors as MXFP4 straight
+    from the checkpoint's *_blocks/*_scales; the quantizer keeps them.
+    """
+    out: dict[str, str] = {}
+    for t in tensors(a):
+        if len(t.ne) == 1 or t.name.endswith(".bias") or t.name.endswith("ssm_a"):
+            out[t.name] = "F32"
+        elif a.arch == "gpt-oss" and "_exps.weight" in t.name:
+            out[t.name] = "MXFP4"
+        else:
+            out[t.name] = "BF16"
+    return out
+
+
+@lru_cache(maxsize=512)
+def gguf_weights(a: Architecture, mix: str) -> Weights:
+    """Per-tensor types and bytes of ``a`` quantized to the GGUF ``mix``."""
+    tlist = tensors(a)
+    n_kv = [h for h in a.n_head_kv if h] or [a.n_head]
+    types = plan_types(mix, tlist, arch=a.arch, n_layer=a.n_layer, n_head=a.n_head,
+                       n_head_kv=max(n_kv), n_expert=a.n_expert,
+                       source_types=_source_types(a))
+    return Weights(tuple(WeightTensor(t, types[t.name], tensor_bytes(types[t.name], t.ne))
+                         for t in tlist))
+
+
+def _is_quantized_linear(t: Tensor, experts_only: bool) -> bool:
+    if len(t.ne) < 2 or t.layer is None:
+        return False
+    if any(k in t.name for k in _KEEP_16BIT):
+        return False
+    if experts_only:
+        return "_exps." in t.name
+    return True
+
+
+def _hf_tensor_bytes(t: Tensor, spec: dict, base_bytes: int) -> int:
+    bits = int(spec.get("weight_bits", 16))
+    if bits >= 16 or not _is_quantized_linear(t, bool(spec.get("experts_only"))):
+        return t.n_elements * (4 if bits == 32 else base_bytes)
+    n_in = t.ne[0]                     # input features (row length)
+    n_rows = t.n_rows                  # output features x experts
+    size = ceil(t.n_elements * bits / 8)
+    group = int(spec.get("group_size") or 0)
+    if group:
+        groups = n_rows * ceil(n_in / group)
+        size += groups * int(spec.get("group_scale_bytes", 0))
+        size += ceil(groups * int(spec.get("group_zero_bits", 0)) / 8)
+    size += n_rows * int(spec.get("row_scale_bytes", 0))
+    size += (t.n_elements // (n_in * n_rows // t.ne[1] if len(t.ne) > 2 else n_rows) and 0)
+    if spec.get("col_index_bytes"):
+        size += n_in * int(spec["col_index_bytes"]) * (t.n_elements // (n_in * t.ne[1]))
+    return size
+
+
+@lru_cache(maxsize=512)
+def _hf_weights_cached(a: Architecture, quant_id: str, spec_items: tuple) -> Weights:
+    spec = dict(spec_items)
+    base = 4 if int(spec.get("weight_bits", 16)) == 32 else 2
+    label = spec.get("label", quant_id)
+    out = []
+    for t in tensors(a):
+        if t.name in ("rope_freqs.weight",):
+            continue   # lives in config.json for transformers/vLLM
+        nbytes = _hf_tensor_bytes(t, spec, base)
+        quantized = int(spec.get("weight_bits", 16)) < 16 and _is_quantized_linear(
+            t, bool(spec.get("experts_only")))
+        out.append(WeightTensor(t, label if quantized else ("F32" if base == 4 else "BF16"), nbytes))
+    return Weights(tuple(out))
+
+
+def hf_weights(a: Architecture, quant: Quant) -> Weights:
+    """Bytes of ``a`` as a checkpoint in ``quant`` (transformers / vLLM)."""
+    items = tuple(sorted((k, v) for k, v in quant.spec.items() if isinstance(v, (int, str, bool, float))))
+    return _hf_weights_cached(a, quant.id, items)
+
+
+def weights_for(a: Architecture, quant: Quant) -> Weights:
+    return gguf_weights(a, quant.id) if quant.is_gguf else hf_weights(a, quant)
+
+
+# ----------------------------------------------------------------------------
+# placement
+# ----------------------------------------------------------------------------
+
+def gpu_layer_set(a: Architecture, n_gpu_layers: int) -> tuple[set[int], bool]:
+    """(layers on the GPU, output layer on the GPU) for llama.cpp's -ngl."""
+    n_gpu_layers = max(0, n_gpu_layers)
+    start = max(a.n_layer + 1 - n_gpu_layers, 0)
+    layers = {il for il in range(a.n_layer) if il >= start}
+    return layers, n_gpu_layers > 0 and a.n_layer >= start
+
+
+@dataclass(frozen=True)
+class Placement:
+    device_bytes: int
+    host_bytes: int
+    gpu_layers: frozenset[int]
+    output_on_gpu: bool
+
+
+def place_llamacpp(a: Architecture, w: Weights, n_gpu_layers: int) -> Placement:
+    """Split weights between GPU and host the way llama.cpp loads them."""
+    layers, out_gpu = gpu_layer_set(a, n_gpu_layers)
+    dev = host = 0
+    for wt in w.tensors:
+        t = wt.tensor
+        if t.layer is not None:
+            on_gpu = t.layer in layers
+        elif t.name == "token_embd.weight":
+            on_gpu = False          # input layer: always CPU (dev_input = cpu_dev)
+        else:
+            on_gpu = out_gpu        # output, output_norm, rope_freqs
+        if on_gpu:
+            dev += wt.nbytes
+        else:
+            host += wt.nbytes
+    return Placement(dev, host, frozenset(layers), out_gpu)

@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""Build calc_py/data/models.json from the shared model-config transcriptions.
+
+Usage: python3 tools/import_models.py [SHARED_MODELS_DIR] [OUT_JSON]
+Defaults: /work/shared/models  calc_py/data/models.json
+
+Inputs: one JSON per model in SHARED_MODELS_DIR ({repo, source, expected_params,
+params_source, params_exact, source_quality, covers?, notes?, config}) plus the
+EXTRA entries below (configs transcribed from public copies, each with its URL).
+Display metadata (name, family, aliases, also, popular) lives in META.
+Standard library only.
+"""
+import glob
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+SCHEMA = {
+    "id": "Hugging Face repo id, as published (the repo whose config is transcribed)",
+    "name": "short display name",
+    "family": "model family, for grouping",
+    "aliases": "short lowercase names people type (incl. the Ollama tag where one exists); unique across the catalog",
+    "also": "other Hugging Face repo ids with the same architecture fields (instruct/chat/base twins) that resolve to this entry; unique across the catalog; differences in non-shape fields are listed in notes",
+    "expected_params": "a PUBLISHED total parameter count (HF safetensors total, model card, leaderboard record, llama.cpp/chatllm.cpp load log), or null when none was found; never computed",
+    "params_exact": "true when expected_params is an exact integer; false when the published figure is rounded",
+    "params_source": "where expected_params comes from",
+    "source": "URL (or search-index file id) of the public copy the config was transcribed from",
+    "source_quality": "how close that copy is to the hub config.json",
+    "popular": "true for the entries that get generated lookup pages first",
+    "notes": "caveats: revisions, fields that differ between the id and its 'also' twins, counting pitfalls",
+    "config_added": "optional: config keys NOT in the source copy that were filled in (with the transformers default or the equivalent field) so every entry has vocab_size/max_position_embeddings; listed as dotted paths",
+    "config": "the config.json fields verbatim from the source copy (training-only noise such as dropout, initializer_range, transformers_version, use_cache, quantization_config, _name_or_path and uploader tags dropped); nested text_config/vision_config kept",
+}
+
+# id -> (name, family, aliases, also, popular)
+META = {
+    "Gensyn/Qwen2.5-0.5B-Instruct": ("Qwen2.5 0.5B", "Qwen2.5", ["qwen2.5:0.5b", "qwen2.5-0.5b", "qwen2.5-0.5b-instruct"], ["Qwen/Qwen2.5-0.5B-Instruct", "Qwen/Qwen2.5-0.5B"], False),
+    "MiniMaxAI/MiniMax-M2.5": ("MiniMax M2.5", "MiniMax M2", ["minimax-m2.5"], [], False),
+    "Qwen/Qwen1.5-MoE-A2.7B-Chat": ("Qwen1.5 MoE A2.7B", "Qwen1.5", ["qwen1.5-moe-a2.7b", "qwen1.5-moe"], ["Qwen/Qwen1.5-MoE-A2.7B"], False),
+    "Qwen/Qwen2.5-1.5B-Instruct": ("Qwen2.5 1.5B", "Qwen2.5", ["qwen2.5:1.5b", "qwen2.5-1.5b", "qwen2.5-1.5b-instruct"], ["Qwen/Qwen2.5-1.5B"], False),
+    "Qwen/Qwen2.5-14B": ("Qwen2.5 14B", "Qwen2.5", ["qwen2.5:14b", "qwen2.5-14b", "qwen2.5-14b-instruct"], ["Qwen/Qwen2.5-14B-Instruct"], True),
+    "Qwen/Qwen2.5-32B-Instruct": ("Qwen2.5 32B Instruct", "Qwen2.5", ["qwen2.5:32b", "qwen2.5-32b-instruct"], [], True),
+    "Qwen/Qwen2.5-32B": ("Qwen2.5 32B", "Qwen2.5", ["qwen2.5-32b"], [], False),
+    "Qwen/Qwen2.5-3B-Instruct": ("Qwen2.5 3B Instruct", "Qwen2.5", ["qwen2.5:3b", "qwen2.5-3b-instruct"], [], False),
+    "Qwen/Qwen2.5-3B": ("Qwen2.5 3B", "Qwen2.5", ["qwen2.5-3b"], [], False),
+    "Qwen/Qwen2.5-7B-Instruct": ("Qwen2.5 7B Instruct", "Qwen2.5", ["qwen2.5:7b", "qwen2.5-7b-instruct"], [], True),
+    "Qwen/Qwen2.5-7B": ("Qwen2.5 7B", "Qwen2.5", ["qwen2.5-7b"], [], False),
+    "Qwen/Qwen3-0.6B": ("Qwen3 0.6B", "Qwen3", ["qwen3:0.6b", "qwen3-0.6b"], ["Qwen/Qwen3-0.6B-Base"], False),
+    "Qwen/Qwen3-1.7B": ("Qwen3 1.7B", "Qwen3", ["qwen3:1.7b", "qwen3-1.7b"], ["Qwen/Qwen3-1.7B-Base"], False),
+    "Qwen/Qwen3-14B": ("Qwen3 14B", "Qwen3", ["qwen3:14b", "qwen3-14b"], ["Qwen/Qwen3-14B-Base"], True),
+    "Qwen/Qwen3-235B-A22B": ("Qwen3 235B-A22B", "Qwen3", ["qwen3:235b", "qwen3-235b-a22b", "qwen3-235b"], [], True),
+    "Qwen/Qwen3-30B-A3B": ("Qwen3 30B-A3B", "Qwen3", ["qwen3:30b", "qwen3-30b-a3b", "qwen3-30b"], ["Qwen/Qwen3-30B-A3B-Base"], True),
+    "Qwen/Qwen3-32B": ("Qwen3 32B", "Qwen3", ["qwen3:32b", "qwen3-32b"], [], True),
+    "Qwen/Qwen3-4B": ("Qwen3 4B", "Qwen3", ["qwen3:4b", "qwen3-4b"], ["Qwen/Qwen3-4B-Base"], False),
+    "Qwen/Qwen3-8B": ("Qwen3 8B", "Qwen3", ["qwen3:8b", "qwen3-8b"], ["Qwen/Qwen3-8B-Base"], True),
+    "Qwen/Qwen3-Coder-480B-A35B-Instruct": ("Qwen3 Coder 480B-A35B", "Qwen3 Coder", ["qwen3-coder:480b", "qwen3-coder-480b-a35b", "qwen3-coder-480b"], [], False),
+    "Qwen/Qwen3-Next-80B-A3B-Instruct": ("Qwen3 Next 80B-A3B", "Qwen3 Next", ["qwen3-next:80b", "qwen3-next-80b-a3b", "qwen3-next-80b"], ["Qwen/Qwen3-Next-80B-A3B-Thinking"], False),
+    "Qwen/Qwen3.5-122B-A10B": ("Qwen3.5 122B-A10B", "Qwen3.5", ["qwen3.5-122b-a10b", "qwen3.5-122b"], [], False),
+    "Qwen/Qwen3.5-27B": ("Qwen3.5 27B", "Qwen3.5", ["qwen3.5-27b"], [], False),
+    "Qwen/Qwen3.5-35B-A3B": ("Qwen3.5 35B-A3B", "Qwen3.5", ["qwen3.5-35b-a3b", "qwen3.5-35b"], [], False),
+    "Qwen/Qwen3.5-397B-A17B": ("Qwen3.5 397B-A17B", "Qwen3.5", ["qwen3.5-397b-a17b", "qwen3.5-397b"], [], False),
+    "Qwen/Qwen3.5-9B": ("Qwen3.5 9B", "Qwen3.5", ["qwen3.5-9b"], [], False),
+    "Qwen/Qwen3.6-35B-A3B": ("Qwen3.6 35B-A3B", "Qwen3.6", ["qwen3.6-35b-a3b", "qwen3.6-35b"], [], False),
+    "codellama/CodeLlama-7b-hf": ("Code Llama 7B", "Code Llama", ["codellama:7b", "codellama-7b", "code-llama-7b"], ["codellama/CodeLlama-7b-Instruct-hf"], False),
+    "deepseek-ai/DeepSeek-Coder-V2-Instruct": ("DeepSeek Coder V2 236B", "DeepSeek Coder V2", ["deepseek-coder-v2:236b", "deepseek-coder-v2-236b", "deepseek-coder-v2"], ["deepseek-ai/DeepSeek-Coder-V2-Base"], False),
+    "deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct": ("DeepSeek Coder V2 Lite 16B", "DeepSeek Coder V2", ["deepseek-coder-v2:16b", "deepseek-coder-v2-lite"], ["deepseek-ai/DeepSeek-Coder-V2-Lite-Base"], False),
+    "deepseek-ai/DeepSeek-R1-Distill-Llama-8B": ("DeepSeek R1 Distill Llama 8B", "DeepSeek R1 Distill", ["deepseek-r1:8b", "deepseek-r1-distill-llama-8b"], [], True),
+    "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B": ("DeepSeek R1 Distill Qwen 32B", "DeepSeek R1 Distill", ["deepseek-r1:32b", "deepseek-r1-distill-qwen-32b"], [], True),
+    "deepseek-ai/DeepSeek-R1": ("DeepSeek R1", "DeepSeek V3/R1", ["deepseek-r1:671b", "deepseek-r1", "deepseek-r1-671b"], ["deepseek-ai/DeepSeek-R1-0528", "deepseek-ai/DeepSeek-R1-Zero"], True),
+    "deepseek-ai/DeepSeek-V2-Lite": ("DeepSeek V2 Lite 16B", "DeepSeek V2", ["deepseek-v2:16b", "deepseek-v2-lite"], ["deepseek-ai/DeepSeek-V2-Lite-Chat"], False),
+    "deepseek-ai/DeepSeek-V3.2": ("DeepSeek V3.2", "DeepSeek V3.2", ["deepseek-v3.2"], ["deepseek-ai/DeepSeek-V3.2-Exp"], False),
+    "deepseek-ai/DeepSeek-V3": ("DeepSeek V3", "DeepSeek V3/R1", ["deepseek-v3:671b", "deepseek-v3", "deepseek-v3-671b"], ["deepseek-ai/DeepSeek-V3-0324", "deepseek-ai/DeepSeek-V3-Base"], True),
+    "facebook/opt-125m": ("OPT 125M", "OPT", ["opt-125m"], [], False),
+    "google/gemma-2-27b": ("Gemma 2 27B", "Gemma 2", ["gemma2:27b", "gemma-2-27b"], ["google/gemma-2-27b-it"], False),
+    "google/gemma-2-2b-it": ("Gemma 2 2B", "Gemma 2", ["gemma2:2b", "gemma-2-2b", "gemma-2-2b-it"], ["google/gemma-2-2b"], False),
+    "google/gemma-2-9b": ("Gemma 2 9B", "Gemma 2", ["gemma2:9b", "gemma-2-9b"], ["google/gemma-2-9b-it"], True),
+    "google/gemma-2b": ("Gemma 2B", "Gemma", ["gemma:2b", "gemma-2b"], ["google/gemma-2b-it"], False),
+    "google/gemma-3-1b-it": ("Gemma 3 1B", "Gemma 3", ["gemma3:1b", "gemma-3-1b", "gemma-3-1b-it"], ["google/gemma-3-1b-pt"], False),
+    "google/gemma-3-27b-it": ("Gemma 3 27B", "Gemma 3", ["gemma3:27b", "gemma-3-27b", "gemma-3-27b-it"], ["google/gemma-3-27b-pt"], True),
+    "google/gemma-4-26B-A4B": ("Gemma 4 26B-A4B", "Gemma 4", ["gemma-4-26b-a4b", "gemma4-26b"], ["google/gemma-4-26B-A4B-it"], False),
+    "meta-llama/Llama-2-13b-hf": ("Llama 2 13B", "Llama 2", ["llama2:13b", "llama-2-13b", "llama2-13b"], ["meta-llama/Llama-2-13b-chat-hf"], False),
+    "meta-llama/Llama-2-70b-hf": ("Llama 2 70B", "Llama 2", ["llama2:70b", "llama-2-70b", "llama2-70b"], ["meta-llama/Llama-2-70b-chat-hf"], False),
+    "meta-llama/Llama-2-7b-hf": ("Llama 2 7B", "Llama 2", ["llama2:7b", "llama-2-7b", "llama2-7b"], ["meta-llama/Llama-2-7b-chat-hf"], False),
+    "meta-llama/Llama-3.1-405B": ("Llama 3.1 405B", "Llama 3.1", ["llama3.1:405b", "llama-3.1-405b", "llama3.1-405b"], ["meta-llama/Llama-3.1-405B-Instruct", "meta-llama/Meta-Llama-3.1-405B"], False),
+    "meta-llama/Llama-3.1-70B": ("Llama 3.1 70B", "Llama 3.1", ["llama3.1:70b", "llama-3.1-70b", "llama3.1-70b"], ["meta-llama/Llama-3.1-70B-Instruct", "meta-llama/Meta-Llama-3.1-70B"], True),
+    "meta-llama/Llama-3.1-8B": ("Llama 3.1 8B", "Llama 3.1", ["llama3.1:8b", "llama-3.1-8b", "llama3.1-8b"], ["meta-llama/Llama-3.1-8B-Instruct", "meta-llama/Meta-Llama-3.1-8B", "meta-llama/Meta-Llama-3.1-8B-Instruct"], True),
+    "meta-llama/Llama-3.2-1B-Instruct": ("Llama 3.2 1B", "Llama 3.2", ["llama3.2:1b", "llama-3.2-1b", "llama3.2-1b"], ["meta-llama/Llama-3.2-1B"], False),
+    "meta-llama/Llama-3.2-3B": ("Llama 3.2 3B", "Llama 3.2", ["llama3.2:3b", "llama-3.2-3b", "llama3.2-3b"], ["meta-llama/Llama-3.2-3B-Instruct"], True),
+    "meta-llama/Llama-3.3-70B-Instruct": ("Llama 3.3 70B", "Llama 3.3", ["llama3.3:70b", "llama-3.3-70b", "llama3.3-70b"], [], True),
+    "meta-llama/Llama-4-Maverick-17B-128E-Instruct": ("Llama 4 Maverick 17B-128E", "Llama 4", ["llama4:maverick", "llama-4-maverick", "llama4-maverick"], ["meta-llama/Llama-4-Maverick-17B-128E"], False),
+    "meta-llama/Llama-4-Scout-17B-16E-Instruct": ("Llama 4 Scout 17B-16E", "Llama 4", ["llama4:scout", "llama4:16x17b", "llama-4-scout", "llama4-scout"], ["meta-llama/Llama-4-Scout-17B-16E"], False),
+    "meta-llama/Meta-Llama-3-8B": ("Llama 3 8B", "Llama 3", ["llama3:8b", "llama-3-8b", "llama3-8b"], ["meta-llama/Meta-Llama-3-8B-Instruct"], False),
+    "microsoft/Phi-3-medium-4k-instruct": ("Phi-3 Medium 4k", "Phi-3", ["phi3:medium", "phi3:14b", "phi-3-medium"], [], False),
+    "microsoft/Phi-3-mini-4k-instruct": ("Phi-3 Mini 4k", "Phi-3", ["phi3:mini", "phi3:3.8b", "phi-3-mini"], [], False),
+    "microsoft/Phi-3.5-mini-instruct": ("Phi-3.5 Mini", "Phi-3.5", ["phi3.5:3.8b", "phi3.5", "phi-3.5-mini"], [], False),
+    "microsoft/Phi-4-mini-instruct": ("Phi-4 Mini", "Phi-4", ["phi4-mini:3.8b", "phi4-mini", "phi-4-mini"], [], False),
+    "microsoft/phi-2": ("Phi-2", "Phi-2", ["phi:2.7b", "phi-2", "phi2"], [], False),
+    "microsoft/phi-4": ("Phi-4 14B", "Phi-4", ["phi4:14b", "phi4", "phi-4"], [], True),
+    "mistralai/Magistral-Small-2509": ("Magistral Small 2509 24B", "Mistral Small 3.x", ["magistral:24b", "magistral-small-2509", "magistral-small"], ["mistralai/Mistral-Small-3.2-24B-Instruct-2506"], False),
+    "mistralai/Mistral-7B-v0.3": ("Mistral 7B v0.3", "Mistral 7B", ["mistral:7b", "mistral-7b", "mistral-7b-v0.3"], ["mistralai/Mistral-7B-Instruct-v0.3"], True),
+    "mistralai/Mixtral-8x22B-v0.1": ("Mixtral 8x22B", "Mixtral", ["mixtral:8x22b", "mixtral-8x22b"], ["mistralai/Mixtral-8x22B-Instruct-v0.1"], False),
+    "mistralai/Mixtral-8x7B-v0.1": ("Mixtral 8x7B", "Mixtral", ["mixtral:8x7b", "mixtral-8x7b"], ["mistralai/Mixtral-8x7B-Instruct-v0.1"], True),
+    "moonshotai/Kimi-K2-Instruct": ("Kimi K2", "Kimi K2", ["kimi-k2", "kimi-k2-instruct"], ["moonshotai/Kimi-K2-Base"], False),
+    "openai/gpt-oss-120b": ("gpt-oss 120B", "gpt-oss", ["gpt-oss:120b", "gpt-oss-120b"], [], True),
+    "openai/gpt-oss-20b": ("gpt-oss 20B", "gpt-oss", ["gpt-oss:20b", "gpt-oss-20b"], [], True),
+    "zai-org/GLM-4.5-Air": ("GLM-4.5 Air", "GLM-4.5", ["glm-4.5-air", "glm4.5-air"], ["zai-org/GLM-4.5-Air-Base"], False),
+    # extras
+    "Qwen/Qwen2.5-72B-Instruct": ("Qwen2.5 72B", "Qwen2.5", ["qwen2.5:72b", "qwen2.5-72b", "qwen2.5-72b-instruct"], ["Qwen/Qwen2.5-72B"], True),
+    "Qwen/Qwen2-72B": ("Qwen2 72B", "Qwen2", ["qwen2:72b", "qwen2-72b"], ["Qwen/Qwen2-72B-Instruct"], False),
+    "Qwen/QwQ-32B": ("QwQ 32B", "QwQ", ["qwq:32b", "qwq-32b", "qwq"], [], True),
+    "Qwen/Qwen2.5-Coder-32B-Instruct": ("Qwen2.5 Coder 32B", "Qwen2.5 Coder", ["qwen2.5-coder:32b", "qwen2.5-coder-32b"], ["Qwen/Qwen2.5-Coder-32B"], False),
+    "mistralai/Mistral-Nemo-Base-2407": ("Mistral Nemo 12B", "Mistral Nemo", ["mistral-nemo:12b", "mistral-nemo", "mistral-nemo-12b"], ["mistralai/Mistral-Nemo-Instruct-2407"], True),
+    "mistralai/Mistral-Small-24B-Instruct-2501": ("Mistral Small 3 24B", "Mistral Small 3.x", ["mistral-small:24b", "mistral-small-24b", "mistral-small-3"], ["mistralai/Mistral-Small-24B-Base-2501"], False),
+    "CohereForAI/c4ai-command-r-v01": ("Command R 35B (v01)", "Command R", ["command-r:35b", "command-r-v01", "c4ai-command-r-v01"], [], False),
+    "CohereForAI/c4ai-command-r-08-2024": ("Command R 08-2024 32B", "Command R", ["command-r-08-2024", "c4ai-command-r-08-2024"], [], False),
+    "deepseek-ai/DeepSeek-R1-Distill-Llama-70B": ("DeepSeek R1 Distill Llama 70B", "DeepSeek R1 Distill", ["deepseek-r1:70b", "deepseek-r1-distill-llama-70b"], [], False),
+    "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B": ("DeepSeek R1 Distill Qwen 7B", "DeepSeek R1 Distill", ["deepseek-r1:7b", "deepseek-r1-distill-qwen-7b"], [], False),
+    "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B": ("DeepSeek R1 Distill Qwen 1.5B", "DeepSeek R1 Distill", ["deepseek-r1:1.5b", "deepseek-r1-distill-qwen-1.5b"], [], False),
+    "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B": ("DeepSeek R1 Distill Qwen 14B", "DeepSeek R1 Distill", ["deepseek-r1:14b", "deepseek-r1-distill-qwen-14b"], [], False),
+    "HuggingFaceTB/SmolLM2-1.7B-Instruct": ("SmolLM2 1.7B", "SmolLM2", ["smollm2:1.7b", "smollm2-1.7b", "smollm2-1.7b-instruct"], ["HuggingFaceTB/SmolLM2-1.7B"], False),
+}
+
+_QWEN_72 = {"architectures": ["Qwen2ForCausalLM"], "bos_token_id": 151643, "eos_token_id": 151645, "hidden_act": "silu", "hidden_size": 8192, "intermediate_size": 29568, "max_position_embeddings": 32768, "max_window_layers": 70, "model_type": "qwen2", "num_attention_heads": 64, "num_hidden_layers": 80, "num_key_value_heads": 8, "rms_norm_eps": 1e-06, "rope_scaling": None, "rope_theta": 1000000.0, "sliding_window": None, "tie_word_embeddings": False, "torch_dtype": "bfloat16", "use_sliding_window": False, "vocab_size": 152064}
+
+EXTRA = [
+    {"repo": "Qwen/Qwen2.5-72B-Instruct",
+     "source": "https://huggingface.co/setfunctionenvironment/silverspoon-v1-72b/blob/main/config.json",
+     "source_quality": "fine-tune re-save (\"_name_or_path\": \"Qwen/Qwen2.5-72B-Instruct\"); architecture fields as in the hub file; also matches https://huggingface.co/OPEA/Qwen2.5-72B-Instruct-int4-sym-inc/blame/main/config.json",
+     "expected_params": 72706000000, "params_exact": False,
+     "params_source": "Open Arabic LLM Leaderboard request record for Qwen/Qwen2.5-72B, \"params\": 72.706 (billions, rounded): https://huggingface.co/datasets/OALL/requests_v2/blame/fc24edc9ad696521e9346a7d482767877ada0092/Qwen/Qwen2.5-72B_eval_request_False_bfloat16_Original.json (the Instruct record in StarscreamDeceptions/requests says 72.7)",
+     "notes": "The base Qwen/Qwen2.5-72B config differs only in non-shape fields (max_position_embeddings 131072, rms_norm_eps 1e-05, eos 151643, max_window_layers 80), per the copy https://huggingface.co/BitStack/BitStack-Qwen2.5-72B/blame/main/config.json.",
+     "config": dict(_QWEN_72)},
+    {"repo": "Qwen/Qwen2-72B",
+     "source": "https://huggingface.co/Qwen/Qwen2-72B/blob/c03367ee2f85a5f870d5aa3feb9928c9156e048f/config.json",
+     "source_quality": "hub file at a pinned revision",
+     "expected_params": 72700000000, "params_exact": False,
+     "params_source": "Open Arabic LLM Leaderboard request record for Qwen/Qwen2-72B, \"params\": 72.7 (billions, rounded): https://huggingface.co/datasets/OALL/requests/blame/ff1102fc30de4e738d69103575bd004df0e96cc5/Qwen/Qwen2-72B_eval_request_False_bfloat16_Original.json",
+     "notes": "Same tensor shapes as Qwen2.5-72B. Qwen2-72B-Instruct uses max_position_embeddings 32768 (see https://huggingface.co/dnhkng/RYS-XLarge/blob/b6fc80ad8a15221ba51380b5b601f5a6ff4e9523/config.json, a derivative).",
+     "config": {"architectures": ["Qwen2ForCausalLM"], "bos_token_id": 151643, "eos_token_id": 151643, "hidden_act": "silu", "hidden_size": 8192, "intermediate_size": 29568, "max_position_embeddings": 131072, "max_window_layers": 28, "model_type": "qwen2", "num_attention_heads": 64, "num_hidden_layers": 80, "num_key_value_heads": 8, "rms_norm_eps": 1e-05, "rope_theta": 1000000.0, "sliding_window": 131072, "tie_word_embeddings": False, "torch_dtype": "bfloat16", "use_sliding_window": False, "vocab_size": 152064}},
+    {"repo": "Qwen/QwQ-32B",
+     "source": "https://huggingface.co/unsloth/QwQ-32B/blob/403266f19437562e1152ca719315275081826623/config.json",
+     "source_quality": "unsloth re-upload of the same weights (\"_name_or_path\": \"Qwen/QwQ-32B\"); unsloth's added pad_token_id 151654 and unsloth_fixed dropped",
+     "expected_params": None, "params_exact": False,
+     "params_source": "no published count found",
+     "notes": "No published count found; tensor shapes are those of Qwen2.5-32B (analytic 32,763,876,352).",
+     "config": {"architectures": ["Qwen2ForCausalLM"], "eos_token_id": 151645, "hidden_act": "silu", "hidden_size": 5120, "intermediate_size": 27648, "max_position_embeddings": 131072, "max_window_layers": 64, "model_type": "qwen2", "num_attention_heads": 40, "num_hidden_layers": 64, "num_key_value_heads": 8, "rms_norm_eps": 1e-05, "rope_scaling": None, "rope_theta": 1000000.0, "sliding_window": 32768, "tie_word_embeddings": False, "torch_dtype": "bfloat16", "use_sliding_window": False, "vocab_size": 152064}},
+    {"repo": "Qwen/Qwen2.5-Coder-32B-Instruct",
+     "source": "https://huggingface.co/ai-team-20/qwen3-coder-480b-3/commit/6e6b0cb69a58fc511a4dbfe5ac908e26dbd27580",
+     "source_quality": "verbatim copy in a third-party repo commit titled \"Add config.json from Qwen/Qwen2.5-Coder-32B-Instruct\"",
+     "expected_params": None, "params_exact": False,
+     "params_source": "no published count found",
+     "notes": "No published count found; tensor shapes are those of Qwen2.5-32B (analytic 32,763,876,352). The base Qwen/Qwen2.5-Coder-32B has max_position_embeddings 131072 on the hub (not verified here).",
+     "config": {"architectures": ["Qwen2ForCausalLM"], "bos_token_id": 151643, "eos_token_id": 151645, "hidden_act": "silu", "hidden_size": 5120, "intermediate_size": 27648, "max_position_embeddings": 32768, "max_window_layers": 64, "model_type": "qwen2", "num_attention_heads": 40, "num_hidden_layers": 64, "num_key_value_heads": 8, "rms_norm_eps": 1e-06, "rope_theta": 1000000.0, "sliding_window": 131072, "tie_word_embeddings": False, "torch_dtype": "bfloat16", "use_sliding_window": False, "vocab_size": 152064}},
+    {"repo": "mistralai/Mistral-Nemo-Base-2407",
+     "source": "https://github.com/kevinstephano/thunder_model_blocks/blob/a23dd8fe87e974d06332635cfd3064614c47ae27/thunder_model_blocks/mistral/mistral_config.py",
+     "source_quality": "verbatim copy (\"_name_or_path\": \"mistralai/Mistral-Nemo-Base-2407\") embedded in a benchmark script",
+     "expected_params": 12247782400, "params_exact": True,
+     "params_source": "chatllm.cpp load banner \"with 12247782400 (12.2B) parameters\" for its mistral-nemo model: https://github.com/foldl/chatllm.cpp/issues/29",
+     "notes": "Mistral-Nemo-Instruct-2407 has the same shapes; its config says max_position_embeddings 1024000 (copies: https://huggingface.co/crestf411/MN-SlushoMix/blob/main/config.json) while the base says 128000; the model card states a 128k context window. The model card's 'Hidden dim: 14,436' is a typo for 14336.",
+     "config": {"architectures": ["MistralForCausalLM"], "bos_token_id": 1, "eos_token_id": 2, "head_dim": 128, "hidden_act": "silu", "hidden_size": 5120, "intermediate_size": 14336, "max_position_embeddings": 128000, "model_type": "mistral", "num_attention_heads": 32, "num_hidden_layers": 40, "num_key_value_heads": 8, "rms_norm_eps": 1e-05, "rope_theta": 1000000.0, "sliding_window": None, "tie_word_embeddings": False, "torch_dtype": "bfloat16", "vocab_size": 131072}},
+    {"repo": "mistralai/Mistral-Small-24B-Instruct-2501",
+     "source": "https://huggingface.co/ReadyArt/Reformed-Christian-Bible-Expert-v1.1-24B/blame/main/config.json",
+     "source_quality": "fine-tune re-save (\"_name_or_path\": \"mistralai/Mistral-Small-24B-Instruct-2501\"); its added tokenizer/trust_remote_code keys dropped; shapes agree with the Base-2501 derivative https://huggingface.co/estrogen/Mistral-Small-24b-Sertraline-0304-eval-template/blob/d89dfd85de85ff027a476d4a2130702d62bab20b/config.json",
+     "expected_params": None, "params_exact": False,
+     "params_source": "no published count found",
+     "notes": "No published count found; analytic 23,572,403,200 (= the text part of Magistral-Small-2509).",
+     "config": {"architectures": ["MistralForCausalLM"], "bos_token_id": 1, "eos_token_id": 2, "head_dim": 128, "hidden_act": "silu", "hidden_size": 5120, "intermediate_size": 32768, "max_position_embeddings": 32768, "model_type": "mistral", "num_attention_heads": 32, "num_hidden_layers": 40, "num_key_value_heads": 8, "rms_norm_eps": 1e-05, "rope_theta": 100000000.0, "sliding_window": None, "tie_word_embeddings": False, "torch_dtype": "bfloat16", "vocab_size": 131072}},
+    {"repo": "CohereForAI/c4ai-command-r-v01",
+     "source": "https://huggingface.co/TechxGenus/c4ai-command-r-v01-AWQ/blame/0e9e54b4a8dcffef839078322c06b1e9b10eb5e5/config.json",
+     "source_quality": "AWQ re-upload (\"_name_or_path\": \"CohereForAI/c4ai-command-r-v01\"); quantization_config dropped; torch_dtype float16 there (the hub file says bfloat16, per https://huggingface.co/waldie/Coomand-R-35B-v1-3.5bpw-h6-exl2/blame/main/config.json)",
+     "expected_params": None, "params_exact": False,
+     "params_source": "no published count found",
+     "notes": "No published count found. Cohere ties input and output embeddings (CohereConfig default tie_word_embeddings=True); single LayerNorm per layer (parallel attention+MLP), no biases. max_position_embeddings 8192 but model_max_length 131072 (the card's 128k context). No GQA: 64 KV heads, so the KV cache is large.",
+     "config": {"architectures": ["CohereForCausalLM"], "attention_bias": False, "bos_token_id": 5, "eos_token_id": 255001, "hidden_act": "silu", "hidden_size": 8192, "intermediate_size": 22528, "layer_norm_eps": 1e-05, "logit_scale": 0.0625, "max_position_embeddings": 8192, "model_max_length": 131072, "model_type": "cohere", "num_attention_heads": 64, "num_hidden_layers": 40, "num_key_value_heads": 64, "pad_token_id": 0, "pretraining_tp": 1, "rope_theta": 8000000.0, "torch_dtype": "float16", "use_qk_norm": False, "vocab_size": 256000}},
+    {"repo": "CohereForAI/c4ai-command-r-08-2024",
+     "source": "https://huggingface.co/unsloth/c4ai-command-r-08-2024/blob/main/config.json",
+     "source_quality": "unsloth re-upload (\"_name_or_path\": \"CohereForAI/c4ai-command-r-08-2024\")",
+     "expected_params": None, "params_exact": False,
+     "params_source": "no published count found",
+     "notes": "No published count found. Tied embeddings (CohereConfig default); GQA with 8 KV heads.",
+     "config": {"architectures": ["CohereForCausalLM"], "attention_bias": False, "bos_token_id": 5, "eos_token_id": 255001, "hidden_act": "silu", "hidden_size": 8192, "intermediate_size": 24576, "layer_norm_eps": 1e-05, "logit_scale": 0.0625, "max_position_embeddings": 131072, "model_type": "cohere", "num_attention_heads": 64, "num_hidden_layers": 40, "num_key_value_heads": 8, "pad_token_id": 0, "rope_theta": 4000000, "torch_dtype": "bfloat16", "use_qk_norm": False, "vocab_size": 256000}},
+    {"repo": "deepseek-ai/DeepSeek-R1-Distill-Llama-70B",
+     "source": "https://huggingface.co/casperhansen/deepseek-r1-distill-llama-70b-awq/blob/main/config.json",
+     "source_quality": "AWQ re-upload made from the hub snapshot 07a264a5 of deepseek-ai/DeepSeek-R1-Distill-Llama-70B; quantization_config dropped",
+     "expected_params": None, "params_exact": False,
+     "params_source": "no published count found",
+     "notes": "No published count found for this repo; shapes are those of Llama-3.1-70B (published 70,553,706,496 for that repo). The eos_token_id list may come from the re-upload.",
+     "config": {"architectures": ["LlamaForCausalLM"], "attention_bias": False, "bos_token_id": 128000, "eos_token_id": [128001, 128008, 128009], "head_dim": 128, "hidden_act": "silu", "hidden_size": 8192, "intermediate_size": 28672, "max_position_embeddings": 131072, "mlp_bias": False, "model_type": "llama", "num_attention_heads": 64, "num_hidden_layers": 80, "num_key_value_heads": 8, "pretraining_tp": 1, "rms_norm_eps": 1e-05, "rope_scaling": {"factor": 8.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0, "original_max_position_embeddings": 8192, "rope_type": "llama3"}, "rope_theta": 500000.0, "tie_word_embeddings": False, "torch_dtype": "bfloat16", "vocab_size": 128256}},
+    {"repo": "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B",
+     "source": "https://huggingface.co/ABrain/HPGPT-DeepSeek-R1-Distill-Qwen-7B-R/blob/main/config.json",
+     "source_quality": "fine-tune re-save (\"_name_or_path\": \"deepseek-ai/DeepSeek-R1-Distill-Qwen-7B\"); torch_dtype float16 there (hub: bfloat16); shapes agree with https://huggingface.co/prithivMLmods/QwQ-R1-Distill-7B-CoT/blob/main/config.json",
+     "expected_params": None, "params_exact": False,
+     "params_source": "no published count found",
+     "notes": "No published count found; shapes are those of Qwen2.5-Math-7B / Qwen2.5-7B (analytic 7,615,616,512). rope_theta 10000 (Qwen2.5-Math base).",
+     "config": {"architectures": ["Qwen2ForCausalLM"], "bos_token_id": 151643, "eos_token_id": 151643, "hidden_act": "silu", "hidden_size": 3584, "intermediate_size": 18944, "max_position_embeddings": 131072, "max_window_layers": 28, "model_type": "qwen2", "num_attention_heads": 28, "num_hidden_layers": 28, "num_key_value_heads": 4, "rms_norm_eps": 1e-06, "rope_scaling": None, "rope_theta": 10000, "sliding_window": None, "tie_word_embeddings": False, "torch_dtype": "bfloat16", "use_mrope": False, "use_sliding_window": False, "vocab_size": 152064}},
+    {"repo": "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B",
+     "source": "https://huggingface.co/oumi-ai/MiniMath-R1-1.5B/blob/main/config.json",
+     "source_quality": "fine-tune re-save (\"_name_or_path\": \"deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B\")",
+     "expected_params": None, "params_exact": False,
+     "params_source": "no published count found",
+     "notes": "No published count found. Unlike Qwen2.5-1.5B-Instruct, embeddings are NOT tied (tie_word_embeddings false), so it is ~233M larger (analytic 1,777,088,000).",
+     "config": {"architectures": ["Qwen2ForCausalLM"], "bos_token_id": 151643, "eos_token_id": 151643, "hidden_act": "silu", "hidden_size": 1536, "intermediate_size": 8960, "max_position_embeddings": 131072, "max_window_layers": 21, "model_type": "qwen2", "num_attention_heads": 12, "num_hidden_layers": 28, "num_key_value_heads": 2, "rms_norm_eps": 1e-06, "rope_scaling": None, "rope_theta": 10000, "sliding_window": None, "tie_word_embeddings": False, "torch_dtype": "bfloat16", "use_mrope": False, "use_sliding_window": False, "vocab_size": 151936}},
+    {"repo": "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B",
+     "source": "https://huggingface.co/mergekit-community/R1-oxy/blob/main/config.json",
+     "source_quality": "mergekit output (\"_name_or_path\": \"deepseek-ai/DeepSeek-R1-Distill-Qwen-14B\"); architecture fields copied from that base",
+     "expected_params": None, "params_exact": False,
+     "params_source": "no published count found",
+     "notes": "No published count found; shapes are those of Qwen2.5-14B (analytic 14,770,033,664).",
+     "config": {"architectures": ["Qwen2ForCausalLM"], "bos_token_id": 151643, "eos_token_id": 151643, "hidden_act": "silu", "hidden_size": 5120, "intermediate_size": 13824, "max_position_embeddings": 131072, "max_window_layers": 48, "model_type": "qwen2", "num_attention_heads": 40, "num_hidden_layers": 48, "num_key_value_heads": 8, "rms_norm_eps": 1e-05, "rope_scaling": None, "rope_theta": 1000000.0, "sliding_window": None, "tie_word_embeddings": False, "torch_dtype": "bfloat16", "use_sliding_window": False, "vocab_size": 152064}},
+    {"repo": "HuggingFaceTB/SmolLM2-1.7B-Instruct",
+     "source": "https://huggingface.co/puettmann/SmolMaestra-1.7b-Translation/blame/4c7688724a0ce6c86e1dee0e4a3d5930935e100f/config.json",
+     "source_quality": "fine-tune re-save (\"_name_or_path\": \"HuggingFaceTB/SmolLM2-1.7B-Instruct\"); torch_dtype float32 there (hub: bfloat16); transformers.js_config dropped",
+     "expected_params": None, "params_exact": False,
+     "params_source": "no published count found",
+     "notes": "No published count found; analytic 1,711,376,384 (tied embeddings). The base HuggingFaceTB/SmolLM2-1.7B has the same shapes with bos/eos 0 (per derivatives such as https://huggingface.co/mrfakename/failed-reasoning-1/blob/main/config.json, which otherwise changes vocab_size).",
+     "config": {"architectures": ["LlamaForCausalLM"], "attention_bias": False, "bos_token_id": 1, "eos_token_id": 2, "head_dim": 64, "hidden_act": "silu", "hidden_size": 2048, "intermediate_size": 8192, "max_position_embeddings": 8192, "mlp_bias": False, "model_type": "llama", "num_attention_heads": 32, "num_hidden_layers": 24, "num_key_value_heads": 32, "pad_token_id": 2, "pretraining_tp": 1, "rms_norm_eps": 1e-05, "rope_scaling": None, "rope_theta": 130000, "tie_word_embeddings": True, "torch_dtype": "bfloat16", "vocab_size": 49152}},
+]
+
+# fields filled in where the source copy lacks them (dotted path -> (value, why))
+ADDED = {
+    "google/gemma-3-27b-it": {
+        "text_config.vocab_size": (262208, "transformers Gemma3TextConfig default (the original hub text_config omits it)"),
+        "text_config.max_position_embeddings": (131072, "transformers Gemma3TextConfig default (the original hub text_config omits it)"),
+        "text_config.rope_theta": (1000000.0, "transformers Gemma3TextConfig default"),
+    },
+    "microsoft/phi-2": {
+        "max_position_embeddings": (2048, "= n_positions of this old phi-msft config"),
+    },
+}
+
+
+def set_path(cfg, path, value):
+    parts = path.split(".")
+    d = cfg
+    for p in parts[:-1]:
+        d = d.setdefault(p, {})
+    if parts[-1] in d:
+        return False
+    d[parts[-1]] = value
+    return True
+
+
+def build(shared_dir):
+    raw = []
+    for f in sorted(glob.glob(os.path.join(shared_dir, "*.json"))):
+        with open(f, encoding="utf-8") as fh:
+            raw.append(json.load(fh))
+    raw.extend(EXTRA)
+    models = []
+    for d in raw:
+        rid = d["repo"]
+        if rid not in META:
+            raise SystemExit("no META for " + rid)
+        name, family, aliases, also, popular = META[rid]
+        cfg = json.loads(json.dumps(d["config"]))
+        added = []
+        notes = d.get("notes", "") or ""
+        for path, (val, why) in ADDED.get(rid, {}).items():
+            if set_path(cfg, path, val):
+                added.append(path)
+                notes = (notes + " " if notes else "") + "Added %s = %r (%s)." % (path, val, why)
+        if d.get("covers"):
+            notes = (notes + " " if notes else "") + "Covers: %s." % d["covers"]
+        e = {
+            "id": rid, "name": name, "family": family,
+            "aliases": aliases, "also": also,
+            "expected_params": d.get("expected_params"),
+            "params_exact": bool(d.get("params_exact")) if d.get("expected_params") else False,
+            "params_source": d.get("params_source") or "no published count found",
+            "source": d["source"], "source_quality": d.get("source_quality", ""),
+            "popular": popular, "notes": notes,
+        }
+        if added:
+            e["config_added"] = added
+        e["config"] = cfg
+        models.append(e)
+    check(models)
+    return {"schema": SCHEMA, "models": models}
+
+
+def check(models):
+    seen_alias, seen_id = {}, {}
+    for m in models:
+        for k in [m["id"]] + m["also"]:
+            kl = k.lower()
+            if kl in seen_id:
+                raise SystemExit("repo id %s used twice (%s, %s)" % (k, seen_id[kl], m["id"]))
+            seen_id[kl] = m["id"]
+        for a in m["aliases"]:
+            if a != a.lower():
+                raise SystemExit("alias not lowercase: " + a)
+            if a in seen_alias:
+                raise SystemExit("alias %s used twice (%s, %s)" % (a, seen_alias[a], m["id"]))
+            seen_alias[a] = m["id"]
+        tc = m["config"].get("text_config") or m["config"]
+        if "max_position_embeddings" not in tc:
+            raise SystemExit("no max_position_embeddings: " + m["id"])
+
+
+def main(argv):
+    shared = argv[1] if len(argv) > 1 else "/work/shared/models"
+    out = argv[2] if len(argv) > 2 else os.path.join(ROOT, "calc_py", "data", "models.json")
+    data = build(shared)
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1, ensure_ascii=False)
+        fh.write("\n")
+    print("wrote %d models to %s (%d popular)" % (len(data["models"]), out, sum(m["popular"] for m in data["models"])))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
