@@ -12,7 +12,8 @@ from typing import Any
 
 from . import catalog as cat
 from .architecture import Architecture, from_config, load_config
-from .compute import llamacpp_compute, transformers_activation, vllm_activation
+from .activations import transformers_activation, vllm_activation
+from .compute import llamacpp_compute
 from .errors import CalcError
 from .i18n import t
 from .inventory import count_params
