@@ -192,8 +192,10 @@ def load_config(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     try:
         if isinstance(source, Path) or (len(str(source)) < 4096 and path.exists()):
             text = path.read_text(encoding="utf-8")
-        else:
+        elif str(source).lstrip().startswith("{"):
             text = str(source)
+        else:
+            raise CalcError(f"config file not found: {source}", field="config")
     except OSError as exc:
         raise CalcError(f"cannot read config file {source}: {exc.strerror}", field="config")
     try:
