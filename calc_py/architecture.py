@@ -317,7 +317,11 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
             n_ff_dense = _int(cfg, "intermediate_size_mlp", default=n_ff_dense)
         if arch == "gpt-oss":
             expert_bias = True
-        router_bias = (cfg.get("topk_method") == "noaux_tc") or arch == "glm4moe"
+        # exp_probs_b: DeepSeek-V3's noaux_tc, GLM-4.5 (always), MiniMax-M2's
+        # use_routing_bias (models/minimax-m2.cpp creates ffn_exp_probs_b as a
+        # required tensor -- found by the oracle: the GGUF would not load without it).
+        router_bias = ((cfg.get("topk_method") == "noaux_tc") or arch == "glm4moe"
+                       or bool(cfg.get("use_routing_bias")))
         n_ff = [0 if moe_layers[il] else n_ff_dense for il in range(n_layer)]
 
     # ---- multi-head latent attention -------------------------------------

@@ -18,6 +18,12 @@ The pinned host buffer (``CUDA_Host compute``) holds the graph inputs: the f32
 KQ mask ``n_kv x n_ubatch`` per attention kind (full, SWA) and the input
 embeddings ``n_embd x n_ubatch`` (the token embedding lives on the host).
 
+On the CPU backend (:func:`llamacpp_compute_cpu`) there is one buffer: the
+graph inputs (KQ masks: F16 with flash attention, F32 without) share it with
+the intermediates, live until the last layer's attention, and are dead when
+the logits are computed; that model is checked against llama.cpp's own
+``llama_get_memory_breakdown()`` over 790 records by tests/test_oracle.py.
+
 These forms come from the graph code; the small constants (``_SLACK``) are
 fitted to the published CUDA logs in shared/groundtruth (see
 docs/accuracy.md for the fit and its residuals). This is where our estimate is
@@ -79,3 +85,75 @@ def llamacpp_compute(a: Architecture, n_ctx_cells: int, swa_cells: int, n_ubatch
     output = a.n_vocab * max(1, n_seq) * f32
     return ComputeBuffers(device=pad(device, MiB // 4), host=host, peak_kind=kind,
                           output_buffer=output)
+
+
+@dataclass(frozen=True)
+class CpuCompute:
+    """llama.cpp's compute buffer on the CPU backend (``CPU compute``), and its parts."""
+
+    total: int           # the buffer ggml-alloc reserves: the largest phase below
+    peak_kind: str       # "logits", "attention" or "ffn"
+    phases: dict         # bytes live at each candidate peak
+    output_buffer: int   # host output buffer (logits of n_seq_max rows)
+
+
+def llamacpp_compute_cpu(a: Architecture, n_ctx_cells: int, swa_cells: int, n_ubatch: int,
+                         flash_attn: bool, n_seq: int = 1) -> CpuCompute:
+    """llama.cpp's CPU compute buffer for the worst-case reserve graph (all layers on the CPU).
+
+    On the CPU backend the graph inputs (KQ masks, positions) live in the same
+    buffer as the intermediates, and ggml-alloc frees every tensor after its
+    last use (ggml/src/ggml-alloc.c), so the buffer is the largest of three
+    phases of one layer plus the head (``llama_context::graph_reserve`` with
+    ``n_tokens = n_outputs = n_ubatch``):
+
+    * logits: f32 ``n_vocab x n_ubatch`` plus two f32 hidden states
+      (the residual and the normed input of ``lm_head``); the masks are dead
+      by then -- Llama-3.1-8B with flash attention: 266.50 MiB at both 4096
+      and 131072 cells = 250.50 + 2 x 8 MiB (oracle records);
+    * attention: the KQ mask(s) (``llm_graph_input_attn_kv``: F16 with flash
+      attention, F32 without; ``n_kv x n_ubatch`` per cache kind, split over
+      streams), without flash attention the f32 ``KQ`` scores
+      ``n_head x n_kv x n_ubatch`` (soft_max runs in place), and the
+      per-token activations of the block -- for a Llama block 2 hidden
+      states, Q and two more q-width tensors (``kqv``, its merged copy), K and
+      V (Llama-3.2-3B: 17413 f32 per token measured vs 17408 this form); for
+      MLA (DeepSeek-2/3, Kimi) the absorbed query ``n_head x (kv_lora+rope)``,
+      the latent output and its up-projection ``2 x n_head x kv_lora``;
+    * ffn: gate, up and their product at ``n_ff`` (experts: ``n_ff_exp x
+      n_expert_used``, plus router logits/probabilities).
+
+    The per-token activation counts are read off the Llama graph; other
+    graphs (fused QKV, q/k norms, gated attention, soft-capping) differ by a
+    few tensors of ``n_embd x n_ubatch`` -- tests/test_oracle.py states the
+    tolerance this form achieves against llama.cpp's own numbers.
+    """
+    ub = n_ubatch
+    f32 = 4
+    q_dim = a.n_head * a.head_dim_k
+    kv_dim = max((a.n_embd_k_gqa(il) + a.n_embd_v_gqa(il) for il in range(a.n_layer)
+                  if a.n_head_kv[il] or a.is_mla), default=0)
+    logits = (a.n_vocab + 2 * a.n_embd) * ub * f32
+    mask_elt = 2 if flash_attn else 4
+    masks = n_ctx_cells * ub * mask_elt
+    if a.has_swa:
+        masks += swa_cells * ub * mask_elt
+    if a.is_mla:
+        per_tok = a.n_embd + a.n_head * (3 * a.kv_lora_rank + a.rope_dim)
+    else:
+        per_tok = 2 * a.n_embd + 3 * q_dim + kv_dim
+    attn = masks + per_tok * ub * f32
+    if not flash_attn:
+        attn += a.n_head * n_ctx_cells * ub * f32
+    if a.is_moe:
+        ffn = ub * f32 * (4 * a.n_embd + 2 * a.n_expert + 3 * a.n_ff_exp * a.n_expert_used
+                          + 3 * a.n_ff_shexp)
+    else:
+        # 4 hidden states: residual, ffn_inp, its norm, ffn_out (Llama-2-7B FA 4096:
+        # 100.50 MiB = 3 x 11008 + 4 x 4096 f32 per token + the f16 mask)
+        ffn = ub * f32 * (4 * a.n_embd + 3 * max(a.n_ff))
+    ffn += masks          # the masks stay live until the last layer's attention
+    phases = {"logits": logits, "attention": attn, "ffn": ffn}
+    kind = max(phases, key=phases.get)
+    return CpuCompute(total=phases[kind], peak_kind=kind, phases=phases,
+                      output_buffer=a.n_vocab * max(1, n_seq) * f32)

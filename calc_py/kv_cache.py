@@ -15,9 +15,19 @@ llama.cpp (build b11312):
 * Sliding-window layers live in a second cache
   (src/llama-kv-cache-iswa.cpp): ``GGML_PAD(min(n_ctx_seq, n_swa *
   (unified ? n_seq_max : 1) + n_ubatch), 256)`` cells.
+  With ``swa_full`` the SWA cache gets the full cache's cells.
+* Every KV tensor sits in one CPU/GPU buffer at ``TENSOR_ALIGNMENT`` (32
+  bytes); cells are multiples of 256, so no padding is ever added.
+* A quantized V without flash attention is refused (V is transposed then);
+  MLA models refuse K and V cache types that differ (V is a view of K).
 * Recurrent layers of hybrid models (src/llama-memory-recurrent.cpp) keep, per
   sequence, ``n_embd_r`` conv state and ``n_embd_s`` SSM state in F32
-  (src/llama-hparams.cpp ``n_embd_r``/``n_embd_s``), independent of context.
+  (src/llama-hparams.cpp ``n_embd_r``/``n_embd_s``), independent of context,
+  with ``mem_size = n_seq_max`` rows (times ``1 + n_rs_seq``, default 0).
+
+All of the above is checked byte for byte against llama.cpp's own
+``llama_get_memory_breakdown()`` by tests/test_oracle.py (records written by
+benchmarks/llamacpp_oracle.py).
 
 transformers' DynamicCache and vLLM's paged cache store K and V at the model
 dtype (or the kv-cache dtype) for exactly the tokens in use; vLLM rounds to
@@ -77,19 +87,26 @@ def llamacpp_cells(n_ctx: int, n_seq: int, unified: bool) -> tuple[int, int]:
 
 def llamacpp_kv(a: Architecture, n_ctx: int, n_seq: int = 1, *, kv_type: str = "f16",
                 kv_type_v: str | None = None, flash_attn: bool = True, unified: bool = True,
-                n_ubatch: int = 512, layers: set[int] | None = None) -> KvLayout:
+                n_ubatch: int = 512, layers: set[int] | None = None,
+                swa_full: bool = False) -> KvLayout:
     """Bytes of llama.cpp's KV cache (+ recurrent state) for ``layers`` (default: all).
 
     ``n_ctx`` is the context size llama.cpp is given (all sequences together,
     as ``-c``); ``n_seq`` is ``n_seq_max`` (llama-server's ``-np``).
+    ``swa_full`` (``--swa-full``; llama_context_default_params defaults it to
+    true, common/llama-server to false) sizes the SWA cache like the full one.
     """
     tk = _check_kv_type(kv_type)
     tv = _check_kv_type(kv_type_v or kv_type)
+    if a.is_mla and tk != tv:
+        # llama_init_from_model (src/llama-context.cpp): "model does not support
+        # different K and V cache types" for MLA (V is a view of K's latent part)
+        raise CalcError("MLA models need the same K and V cache type in llama.cpp", field="kv-cache")
     if not flash_attn and tv not in ("f16", "bf16", "f32"):
         raise CalcError("a quantized V cache needs flash attention on in llama.cpp", field="kv-cache")
     cells, n_stream = llamacpp_cells(n_ctx, n_seq, unified)
     swa_cells = cells
-    if a.has_swa:
+    if a.has_swa and not swa_full:
         swa_cells = pad(min(cells, a.n_swa * (n_seq if unified else 1) + n_ubatch), 256)
     v_max = max((a.n_embd_v_gqa(il) for il in range(a.n_layer)), default=0)
     k_total = v_total = 0

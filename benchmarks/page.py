@@ -1,0 +1,124 @@
+"""Page-load and recompute timings of the built site (prints numbers; not a test).
+
+    .venv/bin/python benchmarks/page.py [--runs 3] [--changes 200]
+
+Each cold load uses a fresh browser context (empty cache, no service worker):
+  - prerendered numbers: when the parser has put the default's numbers into
+    the DOM (they are in the HTML), first paint and DOMContentLoaded;
+  - ready: until <html data-calc-state="ready"> (Pyodide + calc_py loaded);
+  - recompute latency over N input changes, input event -> numbers current
+    (aria-busy back to false), measured inside the page;
+  - bytes the page fetched, raw (as served) and gzip-compressed (what a server
+    with compression would send).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from conftest import CHROMIUM, CHROMIUM_ARGS, build_site, serve  # noqa: E402
+
+MARK_READY = """
+(() => {
+  // poll every 2 ms: when the prerendered numbers exist, and when Python is ready
+  const timer = setInterval(() => {
+    if (!window.__numbersAt && document.querySelector('[data-part="total"][data-bytes]'))
+      window.__numbersAt = performance.now();
+    if (document.documentElement && document.documentElement.dataset.calcState === 'ready') {
+      window.__readyAt = performance.now();
+      clearInterval(timer);
+    }
+  }, 2);
+})();
+"""
+
+RECOMPUTE = """async (n) => {
+  const ctx = document.querySelector('#in-context');
+  const results = document.querySelector('#results');
+  const idle = () => new Promise((resolve) => {
+    if (results.getAttribute('aria-busy') === 'false') return resolve();
+    const o = new MutationObserver(() => {
+      if (results.getAttribute('aria-busy') === 'false') { o.disconnect(); resolve(); }
+    });
+    o.observe(results, {attributes: true, attributeFilter: ['aria-busy']});
+  });
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    ctx.value = String(1024 + 97 * i);
+    ctx.dispatchEvent(new Event('input', {bubbles: true}));
+    await idle();
+    times.push(performance.now() - t0);
+  }
+  return times;
+}"""
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--changes", type=int, default=200)
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site = build_site(Path(tmp) / "dist")
+        server, base = serve(site)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            loads = []
+            for run in range(args.runs):
+                context = browser.new_context(service_workers="block")
+                context.add_init_script(MARK_READY)
+                urls: list[str] = []
+                context.on("request", lambda r: urls.append(r.url))
+                page = context.new_page()
+                page.goto(f"{base}/index.html")
+                page.wait_for_selector("html[data-calc-state=ready]", state="attached", timeout=180_000)
+                page.wait_for_selector("#results[aria-busy=false]", state="attached")
+                t = page.evaluate("""() => ({
+                    numbers: window.__numbersAt,
+                    fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || -1,
+                    dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+                    ready: window.__readyAt })""")
+                loads.append(t)
+                print(f"cold load {run + 1}: numbers in the DOM {t['numbers']:.0f} ms, "
+                      f"first paint {t['fcp']:.0f} ms (-1: not reported), "
+                      f"DOMContentLoaded {t['dcl']:.0f} ms, ready {t['ready']:.0f} ms")
+                if run == args.runs - 1:
+                    times = page.evaluate(RECOMPUTE, args.changes)
+                    raw = gz = 0
+                    for u in dict.fromkeys(urls):
+                        path = urlsplit(u).path.lstrip("/") or "index.html"
+                        f = site / path
+                        if f.is_file():
+                            data = f.read_bytes()
+                            raw += len(data)
+                            gz += len(gzip.compress(data, compresslevel=6, mtime=0))
+                context.close()
+            browser.close()
+        server.shutdown()
+
+    print(f"\nmedian of {args.runs} cold loads: prerendered numbers "
+          f"{statistics.median(t['numbers'] for t in loads):.0f} ms, "
+          f"ready {statistics.median(t['ready'] for t in loads):.0f} ms")
+    print(f"recompute over {len(times)} input changes: p50 {pct(times, 50):.1f} ms, "
+          f"p95 {pct(times, 95):.1f} ms, max {max(times):.1f} ms")
+    print(f"transferred for one cold load: {raw / 2**20:.2f} MiB raw, {gz / 2**20:.2f} MiB gzip "
+          f"({len(set(urls))} requests)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,329 @@
+"""Build the static site into one folder: `python build.py --out dist`.
+
+The page runs the *same* Python formulas as the CLI: calc_py is packed as a wheel
+and loaded into Pyodide inside a Web Worker. The pipeline, top to bottom:
+
+1. pack calc_py as a deterministic pure-Python wheel (py3-none-any);
+2. copy the few Pyodide files the page needs out of node_modules/pyodide;
+3. copy the page's JS/CSS, each with a content hash in its file name;
+4. render the Jinja2 templates in site_src/, with the pickers' catalogs and the
+   default configuration's result computed here, at build time, so the numbers
+   are in the HTML before any script runs;
+5. render docs/*.md with Python-Markdown into the same layout;
+6. write the service worker, which precaches exactly the files above.
+
+Nothing in dist/ refers to another origin; the same sources give a byte-identical
+dist/ (fixed zip timestamps, sorted entries, no dates, hashes from content).
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import io
+import json
+import re
+import shutil
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import jinja2
+import markdown
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))  # build against this checkout's calc_py, not an installed one
+
+from calc_py import api, i18n  # noqa: E402
+
+
+def load_view():
+    """site_src/view.py: the display model, shared by this build and the worker."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("calc_view", SITE_SRC / "view.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+SITE_SRC = ROOT / "site_src"
+DOCS = ROOT / "docs"
+PYODIDE_SRC = ROOT / "node_modules" / "pyodide"
+
+# Only what loadPyodide() fetches for a page that needs no extra packages:
+# the loader, the Emscripten module, the wasm binary, the standard library and
+# the lock file (read at start-up even when no package is installed).
+PYODIDE_FILES = (
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+)
+# Page assets whose file names get a content hash (source name -> dist folder).
+STATIC_ASSETS = ("static/style.css", "static/app.js", "static/worker.js", "view.py")
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest timestamp a zip can store
+LANG = i18n.DEFAULT_LANG
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def hashed_name(name: str, data: bytes) -> str:
+    """`app.js` -> `app.<hash>.js` (the hash goes before the last suffix)."""
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{content_hash(data)}.{suffix}" if dot else f"{name}.{content_hash(data)}"
+
+
+# 1. The wheel ------------------------------------------------------------------
+#
+# Why not pyodide-build: it needs an Emscripten cross-build environment that it
+# downloads, and this build must work offline. It is not needed either: calc_py is
+# pure Python (standard library only), and a py3-none-any wheel is exactly what
+# Pyodide installs for such a package; `pyodide.unpackArchive(bytes, "wheel")`
+# unpacks it into site-packages.
+
+def project_metadata() -> dict:
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]
+
+
+def package_files() -> list[Path]:
+    """Every file of the calc_py package, sorted, without caches."""
+    pkg = ROOT / "calc_py"
+    return sorted(
+        (p for p in pkg.rglob("*")
+         if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")),
+        key=lambda p: p.relative_to(ROOT).as_posix(),
+    )
+
+
+def build_wheel() -> tuple[str, bytes]:
+    """(standard wheel file name, wheel bytes), the same bytes for the same sources."""
+    meta = project_metadata()
+    name, version = meta["name"], meta["version"]
+    dist_info = f"{name}-{version}.dist-info"
+    entries: list[tuple[str, bytes]] = [
+        (p.relative_to(ROOT).as_posix(), p.read_bytes()) for p in package_files()
+    ]
+    metadata = [
+        "Metadata-Version: 2.1",
+        f"Name: {name}",
+        f"Version: {version}",
+        f"Summary: {meta.get('description', '')}",
+        f"Requires-Python: {meta.get('requires-python', '>=3.11')}",
+    ]
+    if "license" in meta and "text" in meta["license"]:
+        metadata.append(f"License: {meta['license']['text']}")
+    entries.append((f"{dist_info}/METADATA", ("\n".join(metadata) + "\n").encode()))
+    entries.append((f"{dist_info}/WHEEL", (
+        "Wheel-Version: 1.0\n"
+        "Generator: calc_py build.py\n"
+        "Root-Is-Purelib: true\n"
+        "Tag: py3-none-any\n").encode()))
+    scripts = meta.get("scripts", {})
+    if scripts:
+        lines = ["[console_scripts]"] + [f"{k} = {v}" for k, v in sorted(scripts.items())]
+        entries.append((f"{dist_info}/entry_points.txt", ("\n".join(lines) + "\n").encode()))
+    record = []
+    for path, data in entries:
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{path},sha256={digest},{len(data)}")
+    record.append(f"{dist_info}/RECORD,,")
+    entries.append((f"{dist_info}/RECORD", ("\n".join(record) + "\n").encode()))
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        # package files sorted, dist-info last (as the wheel spec recommends)
+        for path, data in entries:
+            info = zipfile.ZipInfo(path, date_time=ZIP_EPOCH)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, whatever the build machine
+            zf.writestr(info, data, compresslevel=9)
+    return f"{name}-{version}-py3-none-any.whl", buf.getvalue()
+
+
+# 2. Pyodide --------------------------------------------------------------------
+
+def pyodide_version() -> str:
+    """The installed Pyodide, which must be the exact version package.json pins."""
+    pinned = json.loads((ROOT / "package.json").read_text())["dependencies"]["pyodide"]
+    if not PYODIDE_SRC.is_dir():
+        sys.exit("node_modules/pyodide is missing: run `npm ci` (or `make setup`) first")
+    installed = json.loads((PYODIDE_SRC / "package.json").read_text())["version"]
+    if installed != pinned:
+        sys.exit(f"node_modules has pyodide {installed}, package.json pins {pinned}: run `npm ci`")
+    return installed
+
+
+def copy_pyodide(out: Path) -> str:
+    """Copy the loader files into out/pyodide-<version>/ and return that folder's URL."""
+    folder = f"pyodide-{pyodide_version()}"
+    (out / folder).mkdir(parents=True)
+    for name in PYODIDE_FILES:
+        shutil.copyfile(PYODIDE_SRC / name, out / folder / name)
+    return folder + "/"
+
+
+# 3.-5. Pages -------------------------------------------------------------------
+
+def gib(n: int) -> str:
+    return f"{n / 2**30:.2f}"
+
+
+def gb(n: int) -> str:
+    return f"{n / 1e9:.2f}"
+
+
+def item_id(item) -> str:
+    """A catalog entry's id (entries are dicts with "id", or plain strings)."""
+    return str(item["id"]) if isinstance(item, dict) else str(item)
+
+
+def item_label(item) -> str:
+    if isinstance(item, dict):
+        return str(item.get("name") or item.get("label") or item["id"])
+    return str(item)
+
+
+def groupby_first(items, key: str) -> list[tuple[str, list]]:
+    """Group catalog entries by `key`, groups in order of first appearance."""
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(item.get(key, "") if isinstance(item, dict) else "", []).append(item)
+    return list(groups.items())
+
+
+def jinja_env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(SITE_SRC / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["t"] = lambda key, **kw: i18n.t(key, LANG, **kw)
+    env.filters["gib"] = gib
+    env.filters["gb"] = gb
+    env.filters["item_id"] = item_id
+    env.filters["item_label"] = item_label
+    env.filters["groupby_first"] = groupby_first
+    return env
+
+
+def doc_title(text: str, fallback: str) -> str:
+    m = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.M)
+    return m.group(1) if m else fallback
+
+
+def render_markdown(text: str) -> str:
+    html = markdown.markdown(
+        text, extensions=["tables", "fenced_code", "toc", "sane_lists"], output_format="html"
+    )
+    # links between docs point at the rendered pages: method.md -> method.html
+    return re.sub(r'href="([\w./-]+?)\.md(#[^"]*)?"',
+                  lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', html)
+
+
+def doc_pages() -> list[dict]:
+    pages = []
+    for md in sorted(DOCS.glob("*.md")) if DOCS.is_dir() else []:
+        text = md.read_text(encoding="utf-8")
+        pages.append({"slug": md.stem, "href": f"{md.stem}.html",
+                      "title": doc_title(text, md.stem), "text": text})
+    return pages
+
+
+def boot_data(view_module, v: dict) -> dict:
+    """What app.js needs before Python is up: its UI strings, the view shown,
+    and which options each engine takes."""
+    messages = {k: m for k, m in i18n.catalog(LANG).items() if k.startswith("site.js.")}
+    return {"messages": messages, "view": v, **view_module.boot(LANG)}
+
+
+def render_site(out: Path, assets: dict[str, str], wheel_url: str, pyodide_url: str) -> list[str]:
+    env = jinja_env()
+    cat = api.catalog()
+    default = api.estimate_query({})
+    view_module = load_view()
+    v = view_module.view(default, api.compare_gpus(default["result"]), LANG)
+    docs = doc_pages()
+    nav = [{"href": "index.html", "title": i18n.t("site.nav.calculator", LANG)}] + [
+        {"href": d["href"], "title": d["title"]} for d in docs]
+    common = {
+        "assets": assets, "wheel_url": wheel_url, "pyodide_url": pyodide_url,
+        "nav": nav, "lang": LANG, "docs": {d["slug"]: d["href"] for d in docs},
+        "catalog": cat, "v": v, "boot": boot_data(view_module, v),
+        "vendors": sorted({g["vendor"] for g in cat["gpus"]}),
+    }
+    written = []
+    for name in ("index.html", "embed.html"):
+        (out / name).write_text(env.get_template(name).render(page=name, **common), encoding="utf-8")
+        written.append(name)
+    for d in docs:
+        html = env.get_template("doc.html").render(
+            page=d["href"], title=d["title"], body=render_markdown(d["text"]), **common)
+        (out / d["href"]).write_text(html, encoding="utf-8")
+        written.append(d["href"])
+    for extra in sorted(DOCS.glob("*")) if DOCS.is_dir() else []:
+        if extra.suffix.lower() in (".png", ".svg", ".jpg", ".webp"):
+            shutil.copyfile(extra, out / extra.name)
+            written.append(extra.name)
+    return written
+
+
+# 6. Service worker -------------------------------------------------------------
+
+def write_service_worker(out: Path, files: list[str]) -> None:
+    """sw.js at the root (its scope), versioned by the hash of everything it caches."""
+    files = sorted(files)
+    version = content_hash("".join(f + content_hash((out / f).read_bytes()) for f in files).encode())
+    src = (SITE_SRC / "static" / "sw.js").read_text(encoding="utf-8")
+    head = (f"const VERSION = {json.dumps(version)};\n"
+            f"const PRECACHE = {json.dumps(['./'] + files, indent=1)};\n")
+    (out / "sw.js").write_text(head + src, encoding="utf-8")
+
+
+def build(out: Path, base_url: str = "") -> None:
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "assets").mkdir(parents=True)
+
+    wheel_name, wheel = build_wheel()
+    wheel_file = f"assets/{hashed_name(wheel_name, wheel)}"
+    (out / wheel_file).write_bytes(wheel)
+
+    pyodide_url = copy_pyodide(out)
+
+    assets = {}
+    for src in STATIC_ASSETS:
+        data = (SITE_SRC / src).read_bytes()
+        name = Path(src).name
+        assets[name] = f"assets/{hashed_name(name, data)}"
+        (out / assets[name]).write_bytes(data)
+
+    pages = render_site(out, assets, wheel_file, pyodide_url)
+    # precomputed tables (models/, gpus/, data/): in the sitemap, not precached
+    from site_src.tables import build_tables, write_sitemap
+    table_pages = build_tables(jinja_env(), out, assets=assets, base_url=base_url)
+    precache = pages + list(assets.values()) + [wheel_file] + [
+        pyodide_url + f for f in PYODIDE_FILES]
+    write_service_worker(out, precache)
+    write_sitemap(out, pages + table_pages, base_url)
+    print(f"built {len(pages) + len(table_pages)} pages into {out}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output folder (default dist/)")
+    parser.add_argument("--base-url", default="", help="site URL for sitemap.xml and canonical links "
+                        "(default: none, relative URLs)")
+    args = parser.parse_args(argv)
+    build(args.out.resolve(), args.base_url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,294 @@
+"""The precomputed pages: models/, gpus/ and the data/ downloads, plus sitemap.xml.
+
+``calc_py.tables`` computes every number; this module only formats and writes.
+The pages need no JavaScript: sorting is a handful of pre-rendered orderings of
+the models index, linked from its column headers.
+
+Pages live one folder down (``models/``, ``gpus/``), so every link a template
+writes is ``{{ root }}...`` with ``root = "../"``; the layout
+(``templates/tables/layout.html``) re-renders base.html's header with that
+prefix, and the per-page description is passed through the ``t`` the templates
+call (base.html reads ``t('site.meta.description')``).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlencode
+from xml.sax.saxutils import escape
+
+from calc_py import i18n
+from calc_py import tables as T
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+GiB = 1 << 30
+LANG = i18n.DEFAULT_LANG
+
+#: pre-rendered orderings of the models index: file name, key, descending
+MODEL_SORTS = (
+    ("index.html", "params", False),
+    ("by-name.html", "name", False),
+    ("by-context.html", "max_context", True),
+    ("by-q4.html", "q4", False),
+)
+
+
+def _t(key: str, **values: object) -> str:
+    return i18n.t(key, LANG, **values)
+
+
+# ----------------------------------------------------------------------------
+# formatting (strings only; the numbers come from calc_py.tables)
+# ----------------------------------------------------------------------------
+
+def gib(n: int | None) -> str:
+    return "" if n is None else _t("tables.unit.gib", value=f"{n / GiB:.2f}")
+
+
+def params_text(n: int) -> str:
+    b = n / 1e9
+    return _t("tables.unit.params", value=f"{b:.2f}" if b < 10 else f"{b:.1f}")
+
+
+def tokens_text(n: int) -> str:
+    return f"{n:,}"
+
+
+def short_gpu(name: str | None) -> str:
+    return re.sub(r"^(NVIDIA GeForce|NVIDIA|AMD Radeon|Intel Arc)\s+", "", name or "")
+
+
+def calc_href(root: str, q: dict[str, str]) -> str:
+    return f"{root}index.html?{urlencode(q)}"
+
+
+def cell_gpu_text(c: dict[str, Any]) -> str:
+    """The GPU line under a cell: the smallest common card that fits, else N x the largest."""
+    if not c["ok"]:
+        return ""
+    if c["smallest_common_gpu"]:
+        return short_gpu(c["smallest_common_gpu_name"])
+    largest = next(g for g in T.common_gpus() if g["id"] == c["largest_common_gpu"])
+    return _t("tables.cell.cards", n=c["largest_common_gpu_cards"], gpu=short_gpu(largest["name"]))
+
+
+# ----------------------------------------------------------------------------
+# pages
+# ----------------------------------------------------------------------------
+
+def doc_nav() -> list[dict[str, str]]:
+    """The site's nav, as build.py makes it (calculator, then the docs), plus these tables."""
+    nav = [{"href": "index.html", "title": _t("site.nav.calculator")},
+           {"href": "models/index.html", "title": _t("tables.nav.models")},
+           {"href": "gpus/index.html", "title": _t("tables.nav.gpus")}]
+    for md in sorted(DOCS.glob("*.md")) if DOCS.is_dir() else []:
+        text = md.read_text(encoding="utf-8")
+        m = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.M)
+        nav.append({"href": f"{md.stem}.html", "title": m.group(1) if m else md.stem})
+    return nav
+
+
+class Renderer:
+    def __init__(self, env, out: Path, assets: dict[str, str], nav: list[dict[str, str]] | None,
+                 base_url: str = ""):
+        self.env, self.out, self.assets, self.base_url = env, out, assets, base_url.rstrip("/")
+        if nav is None:
+            self.nav = doc_nav()
+        else:   # build.py's nav: calculator first, then these tables, then the rest
+            ours = [n for n in doc_nav()[1:3] if n["href"] not in {x["href"] for x in nav}]
+            self.nav = list(nav[:1]) + ours + list(nav[1:])
+        self.written: list[str] = []
+
+    def page(self, template: str, path: str, *, title: str, description: str, **values: Any) -> None:
+        depth = path.count("/")
+        root = "../" * depth
+
+        def t(key: str, **kw: object) -> str:
+            # base.html's one <meta name="description"> reads this key
+            return description if key == "site.meta.description" else _t(key, **kw)
+
+        html = self.env.get_template(template).render(
+            t=t, root=root, page=path, title=title, description=description, lang=LANG,
+            assets={k: root + v for k, v in self.assets.items()}, nav=self.nav,
+            canonical=f"{self.base_url}/{path}" if self.base_url else "",
+            gib=gib, params_text=params_text, tokens_text=tokens_text, short_gpu=short_gpu,
+            ctx_label=T.context_label, calc=lambda q: calc_href(root, q), cell_gpu=cell_gpu_text,
+            settings=T.settings(), docs_how=(DOCS / "how-it-works.md").is_file(),
+            common_names=", ".join(short_gpu(g["name"]) for g in T.common_gpus()), **values)
+        dest = self.out / path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(html, encoding="utf-8")
+        self.written.append(path)
+
+
+def _sort_key(key: str) -> Callable[[dict[str, Any]], Any]:
+    if key == "name":
+        return lambda r: (r["name"].lower(), r["id"].lower())
+    if key == "q4":
+        return lambda r: (r["cells"]["Q4_K_M"].get("total_bytes", 0), r["id"].lower())
+    return lambda r: (r[key], r["id"].lower())
+
+
+def build_tables(env, out_dir: Path, assets: dict[str, str] | None = None,
+                 nav: list[dict[str, str]] | None = None, base_url: str = "",
+                 limit: int | None = None) -> list[str]:
+    """Render models/, gpus/ and write data/; returns the pages written (for the sitemap).
+
+    ``env`` is build.py's Jinja2 environment; ``assets`` its map of hashed asset
+    names; ``limit`` caps the per-model pages (popular models first) if a build
+    ever needs to be faster.
+    """
+    out_dir = Path(out_dir)
+    r = Renderer(env, out_dir, assets or {}, nav, base_url)
+    entries = T.models()
+    rows = [T.model_row(m) for m in entries]
+    pages = {m.id: T.model_page(m) for m in entries}
+    with_page = [m.id for m in sorted(entries, key=lambda m: (not m.popular, T.model_params(m.id)))]
+    with_page = set(with_page[:limit] if limit is not None else with_page)
+    settings = T.settings()
+
+    # models index, in each pre-rendered order
+    for name, key, desc in MODEL_SORTS:
+        ordered = sorted(rows, key=_sort_key(key), reverse=desc)
+        r.page("tables/models_index.html", f"models/{name}",
+               title=_t("tables.models.title"),
+               description=_t("tables.models.description", n=len(rows),
+                              context=T.context_label(T.SUMMARY_CONTEXT)),
+               rows=ordered, sorts=MODEL_SORTS, sort=name, with_page=with_page)
+
+    # one page per model
+    for m in entries:
+        if m.id not in with_page:
+            continue
+        p = pages[m.id]
+        q4 = p["cells"]["Q4_K_M"]
+        r.page("tables/model.html", f"models/{p['slug']}.html",
+               title=_t("tables.model.title", name=p["name"]),
+               description=_t("tables.model.description", name=p["name"], params=params_text(p["params"]),
+                              q4=gib(q4.get("total_bytes")), context=T.context_label(T.SUMMARY_CONTEXT),
+                              engine=settings["engine_label"]),
+               m=p)
+
+    # GPUs: index and one page each
+    gpu_pages = [T.gpu_page(g) for g in T.gpus()]
+    by_memory = sorted(gpu_pages, key=lambda g: (g["usable_bytes"], g["name"].lower()))
+    r.page("tables/gpus_index.html", "gpus/index.html", title=_t("tables.gpus.title"),
+           description=_t("tables.gpus.description", n=len(gpu_pages), models=len(rows),
+                          context=T.context_label(T.SUMMARY_CONTEXT), quant=T.MAX_CONTEXT_QUANT),
+           gpus=by_memory, n_models=len(rows))
+    for g in gpu_pages:
+        r.page("tables/gpu.html", f"gpus/{g['id']}.html",
+               title=_t("tables.gpu.title", name=g["name"]),
+               description=_t("tables.gpu.description", name=g["name"], usable=gib(g["usable_bytes"]),
+                              n=g["models_fitting"], total=len(g["rows"]),
+                              context=T.context_label(T.SUMMARY_CONTEXT)),
+               g=g, with_page=with_page)
+
+    write_data(out_dir / "data", entries, pages, gpu_pages, settings)
+    return r.written
+
+
+# ----------------------------------------------------------------------------
+# data/ downloads
+# ----------------------------------------------------------------------------
+
+GPU_JSON = ("gpu_name", "vendor", "segment", "memory_bytes")
+MODEL_CSV = ("model", "engine", "quant", "context", "total_bytes", "weights_bytes", "kv_cache_bytes",
+             "compute_bytes", "overhead_bytes", "host_bytes", "model_bytes", "total_gib",
+             "smallest_common_gpu", "calculator_query")
+GPU_CSV = ("gpu", "usable_bytes", "model",
+           "best_quant_8k", "best_quant_8k_total_bytes", "max_context_q4_k_m",
+           "max_context_is_model_max")
+
+
+def _schema(keys: tuple[str, ...], prefix: str) -> dict[str, str]:
+    return {k: _t(f"{prefix}.{k}") for k in keys}
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _csv(header: tuple[str, ...], rows: list[list[Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def write_data(folder: Path, entries, pages: dict[str, dict], gpu_pages: list[dict], settings: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    cell_keys = ("engine", "quant", "context") + T.CELL_FIELDS + ("smallest_common_gpu",)
+    models_json, model_rows = [], []
+    for m in entries:
+        p = pages[m.id]
+        cells = []
+        for c in T.model_cells(m):
+            if not c["ok"]:
+                continue
+            q = urlencode(c["query"])
+            cells.append({k: c[k] for k in cell_keys} | {"calculator_query": q})
+            model_rows.append([m.id, c["engine"], c["quant"], c["context"]]
+                              + [c[k] for k in T.CELL_FIELDS]
+                              + [f"{c['total_bytes'] / GiB:.2f}", c["smallest_common_gpu"] or "", q])
+        models_json.append({"id": m.id, "name": m.name, "family": m.family, "slug": p["slug"],
+                            "popular": m.popular, "params": p["params"], "source": m.source,
+                            "architecture": p["architecture"], "cells": cells})
+    schema_m = {"note": _t("tables.schema.models.note"),
+                "cell": _schema(("calculator_query",) + cell_keys, "tables.schema.cell")}
+    (folder / "models.json").write_text(_dump({"schema": schema_m, "settings": settings,
+                                               "models": models_json}), encoding="utf-8")
+    (folder / "models.csv").write_text(_csv(MODEL_CSV, model_rows), encoding="utf-8")
+
+    gpus_json, gpu_rows = [], []
+    for g in gpu_pages:
+        fits = [{"model": row["model"], "best_quant_8k": row["best_quant"],
+                 "best_quant_8k_total_bytes": row["best_quant_total_bytes"],
+                 "max_context_q4_k_m": row["max_context_q4"],
+                 "max_context_is_model_max": row["max_context_is_model_max"]} for row in g["rows"]]
+        gpus_json.append({"gpu": g["id"], "gpu_name": g["name"], "vendor": g["vendor"],
+                          "segment": g["segment"], "memory_bytes": g["memory_bytes"],
+                          "usable_bytes": g["usable_bytes"], "models": fits})
+        for f in fits:
+            gpu_rows.append([g["id"], g["usable_bytes"], f["model"], f["best_quant_8k"] or "",
+                             "" if f["best_quant_8k_total_bytes"] is None else f["best_quant_8k_total_bytes"],
+                             f["max_context_q4_k_m"], "true" if f["max_context_is_model_max"] else "false"])
+    schema_g = {"note": _t("tables.schema.gpus.note", ladder=", ".join(settings["quant_ladder"]),
+                           context=settings["summary_context"], quant=settings["max_context_quant"]), "fields": _schema(GPU_JSON + GPU_CSV, "tables.schema.gpu")}
+    (folder / "gpus.json").write_text(_dump({"schema": schema_g, "settings": settings, "gpus": gpus_json}),
+                                      encoding="utf-8")
+    (folder / "gpus.csv").write_text(_csv(GPU_CSV, gpu_rows), encoding="utf-8")
+
+    lines = [_t("tables.readme.head"), "",
+             _t("tables.readme.settings", engine=settings["engine_label"], version=settings["engine_version"],
+                defaults=", ".join(f"{k}={v}" for k, v in sorted(settings["defaults"].items()))), "",
+             "models.json / models.csv", "  " + _t("tables.schema.models.note")]
+    lines += [f"  {k}: {v}" for k, v in schema_m["cell"].items()]
+    lines += ["", "gpus.json / gpus.csv", "  " + schema_g["note"]]
+    lines += [f"  {k}: {v}" for k, v in schema_g["fields"].items()]
+    (folder / "README.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------
+# sitemap
+# ----------------------------------------------------------------------------
+
+def write_sitemap(out_dir: Path, pages: list[str], base_url: str = "") -> str:
+    """sitemap.xml listing every .html page; absolute URLs when ``base_url`` is given,
+    else paths relative to the site root. Returns the file's name."""
+    base = base_url.rstrip("/")
+    urls = sorted({p for p in pages if p.endswith(".html")})
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for p in urls:
+        loc = f"{base}/{p}" if base else p
+        lines.append(f"  <url><loc>{escape(loc)}</loc></url>")
+    lines.append("</urlset>")
+    (Path(out_dir) / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "sitemap.xml"

@@ -1,0 +1,211 @@
+"""What the page displays, computed in Python from calc_py's answer.
+
+The same module runs twice: in build.py, to prerender the default configuration
+into the HTML, and in the page's Web Worker (Pyodide), for every input change.
+So the page's JavaScript only copies these strings and numbers into the DOM;
+no memory formula and no display rule lives in JS, and the prerendered page is
+exactly what the live page shows for the same inputs.
+"""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from calc_py import api, i18n
+
+BAR_WIDTH = 1000  # SVG user units of the stacked bar
+MIN_CONTEXT = 1024
+
+# The article's four buttons and what each means on an engine: the first id of
+# the list that the engine accepts (GGUF names on llama.cpp/Ollama, torch dtypes
+# or transformers quantizations elsewhere).
+QUICK_QUANTS = (("FP16", ("F16", "fp16")), ("INT8", ("Q8_0", "int8")),
+                ("Q5", ("Q5_K_M",)), ("Q4", ("Q4_K_M", "int4")))
+
+_CACHE: dict = {}
+
+
+def _catalog() -> dict:
+    if "catalog" not in _CACHE:
+        _CACHE["catalog"] = api.catalog()
+    return _CACHE["catalog"]
+
+
+def _baseline() -> dict:
+    """The inputs of an empty query: what the page shows with no URL query."""
+    if "baseline" not in _CACHE:
+        _CACHE["baseline"] = api.estimate_query({})["inputs"]
+    return _CACHE["baseline"]
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    return i18n.t(key, lang, **values)
+
+
+def amount(n: int | None, lang: str) -> dict:
+    """Bytes as both units, always labelled: GiB (what tools report) and GB."""
+    n = int(n or 0)
+    return {"bytes": n,
+            "gib": _t("site.js.unit.gib", lang, value=f"{n / 2**30:.2f}"),
+            "gb": _t("site.js.unit.gb", lang, value=f"{n / 1e9:.2f}")}
+
+
+def context_stops(maximum: int | None, current: int) -> list[int]:
+    """Slider stops: powers of two from 1k up to the model's maximum context."""
+    top = maximum or max(131072, current)
+    stops, n = [], MIN_CONTEXT
+    while n < top:
+        stops.append(n)
+        n *= 2
+    stops.append(top)
+    return stops
+
+
+def nearest_stop(stops: list[int], value: int) -> int:
+    return min(range(len(stops)), key=lambda i: abs(stops[i] - value))
+
+
+def _fit(result: dict, lang: str) -> dict:
+    fit = result.get("fit")
+    if not fit:
+        return {"state": "none", "text": _t("site.js.fit.none", lang), "advice": []}
+    text = fit.get("message")
+    if not text:
+        key = "site.js.fit.yes" if fit.get("fits") else "site.js.fit.no"
+        text = _t(key, lang, gpu=fit.get("name") or fit.get("gpu") or "",
+                  headroom=amount(abs(fit.get("headroom_bytes") or 0), lang)["gib"])
+    return {"state": "true" if fit.get("fits") else "false", "text": text,
+            "advice": [str(a) for a in fit.get("advice") or []]}
+
+
+def _rule(result: dict, lang: str) -> dict:
+    """The original article's rule of thumb, shown beside our estimate."""
+    rt = result.get("rule_of_thumb") or {}
+    out = amount(rt.get("total_bytes") or 0, lang)
+    out["text"] = _t("site.js.rule.text", lang,
+                     weights=amount(rt.get("weights_bytes"), lang)["gib"],
+                     kv_cache=amount(rt.get("kv_cache_bytes"), lang)["gib"],
+                     overhead=amount(rt.get("overhead_bytes"), lang)["gib"])
+    return out
+
+
+def engine_options() -> dict[str, dict]:
+    """Per engine: the quantizations and KV-cache types it takes, and the quick buttons."""
+    if "engines" in _CACHE:
+        return _CACHE["engines"]
+    cat = _catalog()
+    gguf_engines = {e for q in cat["quants"] if q.get("kind") == "gguf" for e in q.get("engines") or ()}
+    kv = cat["kv_types"]
+    out = {}
+    for e in cat["engines"]:
+        quants = [q for q in cat["quants"] if e["id"] in (q.get("engines") or ())]
+        ids = [q["id"] for q in quants]
+        kv_ids = kv.get("gguf" if e["id"] in gguf_engines else "torch", []) if isinstance(kv, dict) else kv
+        out[e["id"]] = {
+            "quants": [{"value": q["id"], "label": q.get("label") or q["id"], "group": q.get("group") or ""}
+                       for q in quants],
+            "kv": [str(k) for k in kv_ids],
+            "quick": [{"label": label, "id": next((c for c in cands if c in ids), "")}
+                      for label, cands in QUICK_QUANTS],
+        }
+    _CACHE["engines"] = out
+    return out
+
+
+def _selects(inputs: dict, result: dict, lang: str) -> dict:
+    """Options of the selects whose choices depend on the engine, with the
+    engine's own default spelled out on the empty choice."""
+    opts = engine_options().get(inputs.get("engine"), {"quants": [], "kv": []})
+    eff = result.get("inputs") or {}
+    fa = eff.get("flash_attn")
+    fa_text = "" if fa is None else _t("site.input.flash_attn." + ("on" if fa else "off"), lang)
+
+    def default(value: object) -> str:
+        return _t("site.js.default_value", lang, value=value)
+
+    return {
+        "quant": opts["quants"],
+        "kv-cache": [{"value": "", "label": default(eff.get("kv_cache") or ""), "group": ""}] + [
+            {"value": k, "label": k, "group": ""} for k in opts["kv"]],
+        "flash-attn": [{"value": "", "label": default(fa_text), "group": ""}] + [
+            {"value": v, "label": _t("site.input.flash_attn." + v, lang), "group": ""}
+            for v in ("on", "off")],
+    }
+
+
+def canonical_query(inputs: dict) -> str:
+    """The URL query of these inputs: only the keys that differ from an empty query."""
+    base = _baseline()
+    keep = {k: v for k, v in inputs.items() if str(v) != str(base.get(k, ""))}
+    if keep.get("model") == "" and inputs.get("params"):
+        keep["params"] = inputs["params"]   # custom mode: the count stands for the model
+    return urlencode(keep)
+
+
+def view(answer: dict, gpus: list[dict], lang: str = i18n.DEFAULT_LANG) -> dict:
+    """The display model of one `api.estimate_query` answer plus `api.compare_gpus`."""
+    result, inputs = answer["result"], answer["inputs"]
+    effective = result.get("inputs") or {}
+    model = result.get("model") or {}
+    total = result["total_bytes"]
+    parts, bar, x = [], [], 0.0
+    for p in result["parts"]:
+        if p["part"] == "total":      # shown on its own, above the parts
+            continue
+        parts.append({"part": p["part"], "label": p["label"], "explain": p["explain"],
+                      **amount(p["bytes"], lang)})
+        width = BAR_WIDTH * p["bytes"] / total if total else 0.0
+        bar.append({"part": p["part"], "x": f"{x:.2f}", "width": f"{width:.2f}"})
+        x += width
+    current = int(effective.get("context") or inputs.get("context") or MIN_CONTEXT)
+    stops = context_stops(model.get("max_context"), current)
+    approximate = bool(result.get("approximate"))
+    return {
+        "inputs": inputs,
+        "query": canonical_query(inputs),
+        "notices": [str(n) for n in answer.get("notices", [])],
+        "total": amount(total, lang),
+        "total_label": next((p["label"] for p in result["parts"] if p["part"] == "total"),
+                            _t("site.results.total", lang)),
+        "host": amount(result.get("host_bytes"), lang),
+        "parts": parts,
+        "bar": bar,
+        "fit": _fit(result, lang),
+        "rule": _rule(result, lang),
+        "notes": [str(n) for n in result.get("notes") or []],
+        "approximate": approximate,
+        "mode_hint": (_t("site.js.mode.approximate", lang) if approximate
+                      else _t("site.js.mode.architecture", lang, name=model.get("name") or "")),
+        "params_locked": bool(inputs.get("model")),
+        "params_billions": f"{result['params'] / 1e9:.2f}".rstrip("0").rstrip("."),
+        "context_stops": stops,
+        "context_index": nearest_stop(stops, current),
+        "selects": _selects(inputs, result, lang),
+        "quick": engine_options().get(inputs.get("engine"), {}).get("quick", []),
+        "placeholders": {
+            "ubatch": str(effective.get("ubatch") or ""),
+            "gpu-layers": str(effective.get("gpu_layers") if effective.get("gpu_layers") is not None else ""),
+        },
+        "gpus": [{
+            "id": g["id"], "name": g["name"], "vendor": g["vendor"],
+            "fits": "true" if g["fits"] else "false",
+            "verdict": _t("site.js.gpu.fits" if g["fits"] else "site.js.gpu.no_fit", lang),
+            "memory": amount(g["memory_bytes"], lang)["gib"],
+            "headroom_bytes": g["headroom_bytes"],
+            "headroom": _t("site.js.unit.gib", lang, value=f"{g['headroom_bytes'] / 2**30:.2f}"),
+            "cards": str(g["cards_needed"]) if g.get("cards_needed") is not None else "–",
+        } for g in gpus],
+    }
+
+
+def boot(lang: str = i18n.DEFAULT_LANG) -> dict:
+    """Data app.js needs before Python is up: which options each engine takes."""
+    return {"engines": {k: {"quants": [q["value"] for q in v["quants"]], "kv": v["kv"]}
+                        for k, v in engine_options().items()}}
+
+
+def run(query_json: str, vendor: str = "", lang: str = i18n.DEFAULT_LANG) -> str:
+    """The worker's one entry point: JSON query in, JSON display model out."""
+    answer = api.estimate_query(json.loads(query_json))
+    gpus = api.compare_gpus(answer["result"], vendor or None)
+    return json.dumps(view(answer, gpus, lang))

@@ -1,0 +1,160 @@
+"""calc_py against llama.cpp's own numbers (recorded by benchmarks/llamacpp_oracle.py).
+
+Why: the calculator's central claim is byte-exact agreement with llama.cpp
+(build b11312 via llama-cpp-python 0.3.36). The oracle loaded a sparse GGUF
+made of exactly ``calc_py.inventory.tensors(arch)`` for every catalog model
+(so every inventory was accepted by llama.cpp's loader), created contexts over
+a grid of settings in llama.cpp's simulation mode (``no_alloc``) on the CPU
+backend, and stored ``llama_get_memory_breakdown()`` (exact bytes) plus the
+2-decimal MiB log lines. This test needs no llama.cpp: it replays the records.
+
+Exact: model bytes (every tensor, each padded to the CPU buffer's 32-byte
+TENSOR_ALIGNMENT as ggml_backend_alloc_ctx_tensors_from_buft_size does), KV +
+recurrent bytes (breakdown ``context``), cells per cache, and the K / V / R+S
+split and output buffer to the 2 decimals llama.cpp logs.
+
+Tolerance: the CPU compute buffer (ggml-alloc's packed peak) is modelled from
+the graph in ``calc_py.compute.llamacpp_compute_cpu``; against the records its
+median error is < 1 %, >= 88 % of records are within 5 %, and every record is
+within ``COMPUTE_TOL`` (22 %: the worst are hybrid / big-vocab graphs at
+131072 cells with flash attention, where the mask outlives our phases).
+"""
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+
+from calc_py.catalog import supported_models
+from calc_py.compute import llamacpp_compute_cpu
+from calc_py.errors import CalcError
+from calc_py.kv_cache import llamacpp_kv
+from calc_py.weights import gguf_weights
+
+DATA = Path(__file__).parent / "data" / "oracle" / "llamacpp_b11312.json"
+MiB = 1 << 20
+TENSOR_ALIGNMENT = 32          # ggml/src/ggml-backend.cpp: CPU buffer type alignment
+COMPUTE_TOL = 0.22             # every record
+COMPUTE_TOL_TYPICAL = 0.05     # ...and this for at least COMPUTE_SHARE of them
+COMPUTE_SHARE = 0.88
+
+DOC = json.loads(DATA.read_text())
+CATALOG = {m.id: m for m in supported_models()}
+MODELS = [m for m in DOC["models"]]
+RECORDS = [(m, r) for m in MODELS for r in m.get("records", []) if "error" not in r]
+
+
+def _pad(n: int, to: int) -> int:
+    return (n + to - 1) // to * to
+
+
+def _mib(n: int) -> float:
+    return n / MiB
+
+
+def _close_mib(ours_bytes: int, logged: float) -> bool:
+    """llama.cpp logs (float)bytes/MiB with %.2f: allow the last digit's rounding."""
+    return abs(_mib(ours_bytes) - logged) <= 0.0051
+
+
+def _kv(a, s: dict, layers: set[int] | None = None):
+    return llamacpp_kv(a, s["n_ctx"], s["n_seq_max"], kv_type=s["type_k"], kv_type_v=s["type_v"],
+                       flash_attn=s["flash_attn"], unified=s["kv_unified"], n_ubatch=s["n_ubatch"],
+                       layers=layers, swa_full=s.get("swa_full", False))
+
+
+def test_records_cover_the_catalog() -> None:
+    assert DOC["llama_cpp_build"] == "b11312"
+    ids = {m["model"] for m in MODELS}
+    assert ids == set(CATALOG), "re-run `make oracle` after changing the catalog"
+    assert all("load_error" not in m for m in MODELS), [m["model"] for m in MODELS if "load_error" in m]
+    archs = {m["arch"] for m in MODELS}
+    for arch in ("llama", "qwen2", "qwen3", "qwen2moe", "qwen3moe", "gemma", "gemma2", "gemma3", "phi3",
+                 "deepseek2", "gpt-oss", "llama4", "glm4moe", "command-r", "qwen3next", "qwen35",
+                 "qwen35moe", "minimax-m2"):
+        assert arch in archs
+
+
+@pytest.mark.parametrize("m", MODELS, ids=lambda m: m["model"])
+def test_model_bytes_exact(m: dict) -> None:
+    a = CATALOG[m["model"]].architecture
+    w = gguf_weights(a, m["mix"])
+    ours = sum(_pad(t.nbytes, TENSOR_ALIGNMENT) for t in w.tensors)
+    for r in m["records"]:
+        if "error" in r:
+            continue
+        theirs = sum(b["model"] for b in r["breakdown"].values())
+        assert ours == theirs, (m["model"], ours, theirs)
+
+
+@pytest.mark.parametrize("m,r", RECORDS, ids=[f"{m['model']}-{i}" for i, (m, _) in enumerate(RECORDS)])
+def test_kv_exact(m: dict, r: dict) -> None:
+    a = CATALOG[m["model"]].architecture
+    s = r["settings"]
+    kv = _kv(a, s)
+    theirs = sum(b["context"] for b in r["breakdown"].values())
+    assert kv.total == theirs, (m["model"], s, kv, theirs)
+    # the per-cache split llama.cpp logs: one line per KV cache (non-SWA first, then SWA)
+    logs = r["kv_log"]
+    attn_layers = {il for il in range(a.n_layer)
+                   if not (a.recurrent_layers and a.recurrent_layers[il])}
+    if a.has_swa:
+        groups = [({il for il in attn_layers if not a.swa_layers[il]}, kv.cells),
+                  ({il for il in attn_layers if a.swa_layers[il]}, kv.swa_cells)]
+    else:
+        groups = [(attn_layers, kv.cells)]
+    assert len(logs) == len(groups)
+    for log, (layers, cells) in zip(logs, groups):
+        part = _kv(a, s, layers)
+        assert log["cells"] == cells and log["layers"] == len(layers)
+        assert log["n_stream"] == kv.n_stream
+        assert _close_mib(part.k_bytes, log["k_mib"]), (log, part)
+        assert _close_mib(part.v_bytes, log["v_mib"]), (log, part)
+    if a.is_hybrid:
+        rs = r["rs_log"]
+        assert rs["n_seq"] == s["n_seq_max"]   # (its "layers" is n_layer: r_l/s_l are per layer index)
+        assert _close_mib(kv.recurrent_bytes, rs["size_mib"]), (rs, kv.recurrent_bytes)
+    else:
+        assert "rs_log" not in r
+
+
+def test_refusals_match() -> None:
+    """Settings llama.cpp refused are refused by calc_py too (MLA: K and V types must agree)."""
+    refused = [(m, r) for m in MODELS for r in m.get("records", []) if "error" in r]
+    for m, r in refused:
+        with pytest.raises(CalcError):
+            _kv(CATALOG[m["model"]].architecture, r["settings"])
+
+
+@pytest.mark.parametrize("m,r", RECORDS, ids=[f"{m['model']}-{i}" for i, (m, _) in enumerate(RECORDS)])
+def test_output_buffer(m: dict, r: dict) -> None:
+    a = CATALOG[m["model"]].architecture
+    s = r["settings"]
+    kv = _kv(a, s)
+    c = llamacpp_compute_cpu(a, kv.cells, kv.swa_cells, s["n_ubatch"], s["flash_attn"], s["n_seq_max"])
+    (logged,) = r["output_log"].values()
+    assert _close_mib(c.output_buffer, logged), (c.output_buffer, logged)
+
+
+def _compute_errors() -> list[tuple[float, str]]:
+    out = []
+    for m, r in RECORDS:
+        a = CATALOG[m["model"]].architecture
+        s = r["settings"]
+        kv = _kv(a, s)
+        c = llamacpp_compute_cpu(a, kv.cells, kv.swa_cells, s["n_ubatch"], s["flash_attn"], s["n_seq_max"])
+        theirs = sum(b["compute"] for b in r["breakdown"].values())
+        out.append(((c.total - theirs) / theirs, f"{m['model']} {s} ours={_mib(c.total):.1f} "
+                                                 f"llama.cpp={_mib(theirs):.1f} MiB ({c.peak_kind})"))
+    return out
+
+
+def test_cpu_compute_within_tolerance() -> None:
+    errs = _compute_errors()
+    worst = [w for e, w in errs if abs(e) > COMPUTE_TOL]
+    assert not worst, worst[:5]
+    typical = sum(1 for e, _ in errs if abs(e) <= COMPUTE_TOL_TYPICAL) / len(errs)
+    assert typical >= COMPUTE_SHARE, typical
+    assert statistics.median(abs(e) for e, _ in errs) < 0.01
