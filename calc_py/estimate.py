@@ -12,7 +12,7 @@ from typing import Any
 
 from . import catalog as cat
 from .architecture import Architecture, from_config, load_config
-from .activations import transformers_activation, vllm_activation
+from .activations import transformers_activation, transformers_overhead, vllm_activation, vllm_overhead
 from .compute import llamacpp_compute
 from .errors import CalcError
 from .i18n import t
@@ -195,7 +195,7 @@ def _transformers(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[s
     a_kv = replace(a, kv_lora_rank=0) if a.is_mla else a
     kv = torch_kv_bytes(a_kv, s.context, s.batch, kv_b)
     act = transformers_activation(a, s.context, s.batch, 2)
-    overhead = int(engine["overhead_mib"]) * MiB
+    overhead = transformers_overhead()
     per_token = kv // max(1, s.context * s.batch)
     parts = [
         _part("weights", w.total, _weights_explain(w, quant, "", lang), True, lang),
@@ -224,7 +224,7 @@ def _vllm(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str]) -> 
     kv = torch_kv_bytes(a, tokens_per_seq, s.batch, kv_b) if not a.is_mla else per_token * tokens_per_seq * s.batch
     n_batched = s.ubatch or d["ubatch"]
     act = vllm_activation(a, n_batched, 2)
-    overhead = int(engine["overhead_mib"]) * MiB
+    overhead = vllm_overhead(a)
     parts = [
         _part("weights", w.total, _weights_explain(w, quant, "", lang), True, lang),
         _part("kv_cache", kv, t("explain.kv.torch", lang, tokens=f"{tokens_per_seq:,}", batch=s.batch,

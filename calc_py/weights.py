@@ -19,7 +19,7 @@ from functools import lru_cache
 from math import ceil
 
 from .architecture import Architecture
-from .ggml_types import tensor_bytes
+from .ggml_types import GGML_TYPES as _GGML_NAMES, tensor_bytes
 from .gguf_mix import plan_types
 from .inventory import tensors
 from .quants import Quant
@@ -156,11 +156,40 @@ class Placement:
     output_on_gpu: bool
 
 
+#: ggml-cuda/common.cuh MATRIX_ROW_PADDING: quantized rows are padded to this many
+#: values (ggml_backend_cuda_buffer_type_get_alloc_size) ...
+CUDA_MATRIX_ROW_PADDING = 512
+#: ... and each tensor starts on a 128-byte boundary
+#: (ggml_backend_cuda_buffer_type_get_alignment).
+CUDA_ALIGNMENT = 128
+
+
+def cuda_alloc_bytes(wt: WeightTensor) -> int:
+    """Bytes a weight tensor takes in a CUDA buffer (row padding + alignment)."""
+    from .ggml_types import get_type, row_bytes
+    size = wt.nbytes
+    ne0 = wt.tensor.ne[0]
+    gt = get_type(wt.type) if wt.type in _GGML_NAMES else None
+    if gt is not None and gt.is_quantized and ne0 % CUDA_MATRIX_ROW_PADDING:
+        size += row_bytes(wt.type, CUDA_MATRIX_ROW_PADDING - ne0 % CUDA_MATRIX_ROW_PADDING)
+    return -(-size // CUDA_ALIGNMENT) * CUDA_ALIGNMENT
+
+
 def place_llamacpp(a: Architecture, w: Weights, n_gpu_layers: int) -> Placement:
-    """Split weights between GPU and host the way llama.cpp loads them."""
+    """Split weights between GPU and host the way llama.cpp loads them.
+
+    GPU tensors are counted as the CUDA buffer allocates them
+    (:func:`cuda_alloc_bytes`). With tied embeddings the output layer is a
+    *duplicate* of token_embd created in the output layer's buffer
+    (TENSOR_DUPLICATED in src/models/*.cpp), so a GPU-resident output costs a
+    second copy of the embedding while the input copy stays on the host.
+    """
     layers, out_gpu = gpu_layer_set(a, n_gpu_layers)
     dev = host = 0
+    has_output = any(wt.tensor.name == "output.weight" for wt in w.tensors)
     for wt in w.tensors:
+        if wt.tensor.name == "token_embd.weight" and not has_output and out_gpu:
+            dev += cuda_alloc_bytes(wt)
         t = wt.tensor
         if t.layer is not None:
             on_gpu = t.layer in layers
@@ -169,7 +198,7 @@ def place_llamacpp(a: Architecture, w: Weights, n_gpu_layers: int) -> Placement:
         else:
             on_gpu = out_gpu        # output, output_norm, rope_freqs
         if on_gpu:
-            dev += wt.nbytes
+            dev += cuda_alloc_bytes(wt)
         else:
             host += wt.nbytes
     return Placement(dev, host, frozenset(layers), out_gpu)
