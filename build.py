@@ -251,7 +251,9 @@ def render_site(out: Path, assets: dict[str, str], wheel_url: str, pyodide_url: 
     view_module = load_view()
     v = view_module.view(default, api.compare_gpus(default["result"]), LANG)
     docs = doc_pages()
-    nav = [{"href": "index.html", "title": i18n.t("site.nav.calculator", LANG)}] + [
+    nav = [{"href": "index.html", "title": i18n.t("site.nav.calculator", LANG)},
+           {"href": "models/index.html", "title": i18n.t("tables.nav.models", LANG)},
+           {"href": "gpus/index.html", "title": i18n.t("tables.nav.gpus", LANG)}] + [
         {"href": d["href"], "title": d["title"]} for d in docs]
     common = {
         "assets": assets, "wheel_url": wheel_url, "pyodide_url": pyodide_url,
