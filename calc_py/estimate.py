@@ -122,7 +122,6 @@ def _llamacpp(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str])
                         f"(known: {', '.join(LLAMACPP_KV_TYPES)})", field="kv-cache")
     n_gpu = a.n_layer + 1 if s.gpu_layers in (None, -1) else min(s.gpu_layers, a.n_layer + 1)
     n_ctx = s.context * s.batch            # unified KV: all slots share one cache of this size
-    ubatch = min(ubatch, max(n_ctx, 1)) if False else ubatch
 
     w = weights_for(a, quant)
     place = place_llamacpp(a, w, n_gpu)

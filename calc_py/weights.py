@@ -104,8 +104,7 @@ def _hf_tensor_bytes(t: Tensor, spec: dict, base_bytes: int) -> int:
         size += groups * int(spec.get("group_scale_bytes", 0))
         size += ceil(groups * int(spec.get("group_zero_bits", 0)) / 8)
     size += n_rows * int(spec.get("row_scale_bytes", 0))
-    size += (t.n_elements // (n_in * n_rows // t.ne[1] if len(t.ne) > 2 else n_rows) and 0)
-    if spec.get("col_index_bytes"):
+    if spec.get("col_index_bytes"):    # GPTQ g_idx: one entry per input feature (per expert)
         size += n_in * int(spec["col_index_bytes"]) * (t.n_elements // (n_in * t.ne[1]))
     return size
 
