@@ -43,10 +43,18 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--gpu-layers", default=None, help="layers on the GPU (llama.cpp -ngl; default all)")
     e.add_argument("--gpu", default=None, help="catalog GPU to check the fit against (e.g. rtx-4090)")
     e.add_argument("--json", action="store_true", help="print one JSON object")
+    e.add_argument("--lang", default="en", help="language of the explanations (en, zh-CN)")
     sub.add_parser("models", help="list catalog models")
     g = sub.add_parser("gpus", help="list catalog GPUs")
     g.add_argument("--vendor", default=None)
     return p
+
+
+def _lang(name: str) -> str:
+    from .i18n import languages
+    if name not in languages():
+        raise CalcError(f"unknown language {name!r} (known: {', '.join(languages())})", field="lang")
+    return name
 
 
 def _setup(a: argparse.Namespace) -> Setup:
@@ -62,7 +70,7 @@ def _setup(a: argparse.Namespace) -> Setup:
         flash_attn=parse_bool(a.flash_attn, "flash-attn") if a.flash_attn else None,
         kv_cache=a.kv_cache,
         gpu_layers=parse_int(a.gpu_layers, "gpu-layers", -1, 10_000) if a.gpu_layers else None,
-        gpu=a.gpu)
+        gpu=a.gpu, lang=_lang(a.lang))
 
 
 def _table(r: dict) -> str:
@@ -93,6 +101,17 @@ def _table(r: dict) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        code = _run(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:        # `... | head` closed the pipe: not an error
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no flush error at exit
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
         if args.command == "models":
             for m in cat.supported_models():
                 b = m.brief()
@@ -109,8 +128,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CalcError as err:
         print(f"error: {err.message}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        return 0
     except (OSError, RecursionError, MemoryError) as err:   # never a traceback
         print(f"error: {err}", file=sys.stderr)
         return 2
