@@ -128,6 +128,8 @@ def _run(args: argparse.Namespace) -> int:
     except CalcError as err:
         print(f"error: {err.message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        raise
     except (OSError, RecursionError, MemoryError) as err:   # never a traceback
         print(f"error: {err}", file=sys.stderr)
         return 2
