@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from typing import Sequence
 
 from . import catalog as cat
 from .api import parse_bool, parse_float, parse_int
 from .errors import CalcError
 from .estimate import Setup, estimate
+from .i18n import t
 
 GiB = 1 << 30
 
@@ -73,28 +75,32 @@ def _setup(a: argparse.Namespace) -> Setup:
         gpu=a.gpu, lang=_lang(a.lang))
 
 
-def _table(r: dict) -> str:
-    m = r["model"]
-    lines = [f"{m['name']} ({r['params'] / 1e9:.2f} B params, {m['attention']}) - "
-             f"{r['inputs']['quant']}, {r['inputs']['context']:,} tokens x {r['inputs']['batch']}, "
-             f"{r['engine']['label']} {r['engine']['version']}"]
+def _pad(text: str, width: int) -> str:
+    """Left-justify for a terminal: East Asian wide characters take two columns."""
+    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - cols)
+
+
+def _table(r: dict, lang: str) -> str:
+    m, i = r["model"], r["inputs"]
+    lines = [t("cli.header", lang, name=m["name"], params=r["params"] / 1e9, attention=m["attention"],
+               quant=i["quant"], context=f"{i['context']:,}", batch=i["batch"],
+               engine=r["engine"]["label"], version=r["engine"]["version"])]
     if r["approximate"]:
-        lines.append("APPROXIMATE: shape fitted from the parameter count only")
+        lines.append(t("cli.approximate", lang))
     for p in r["parts"]:
-        gib = p["bytes"] / GiB
-        gb = p["bytes"] / 1e9
         mark = "" if p["verified"] else " *"
-        lines.append(f"  {p['label']:<18} {gib:9.2f} GiB ({gb:8.2f} GB){mark}")
+        lines.append(f"  {_pad(p['label'], 18)} {p['bytes'] / GiB:9.2f} GiB ({p['bytes'] / 1e9:8.2f} GB){mark}")
         if p["explain"]:
             lines.append(f"      {p['explain']}")
-    lines.append(f"  {'Host RAM':<18} {r['host_bytes'] / GiB:9.2f} GiB ({r['host_bytes'] / 1e9:8.2f} GB)")
-    rot = r["rule_of_thumb"]
-    lines.append(f"  rule of thumb (original article, for comparison): {rot['total_bytes'] / GiB:.2f} GiB")
+    host = r["host_bytes"]
+    lines.append(f"  {_pad(t('part.host', lang), 18)} {host / GiB:9.2f} GiB ({host / 1e9:8.2f} GB)")
+    lines.append("  " + t("cli.rule_of_thumb", lang, total=f"{r['rule_of_thumb']['total_bytes'] / GiB:.2f} GiB"))
     if r["fit"]:
         lines.append(r["fit"]["message"])
         lines.extend(f"  - {a}" for a in r["fit"]["advice"])
-    lines.extend(f"note: {n}" for n in r["notes"])
-    lines.append("* derived from the engine's source and fitted to published measurements; see the accuracy page")
+    lines.extend(t("cli.note", lang, text=n) for n in r["notes"])
+    lines.append(t("cli.footer", lang))
     return "\n".join(lines)
 
 
@@ -136,5 +142,5 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        print(_table(result))
+        print(_table(result, args.lang))
     return 0
