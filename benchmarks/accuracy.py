@@ -31,7 +31,7 @@ from calc_py.compute import llamacpp_compute  # noqa: E402
 from calc_py.errors import CalcError  # noqa: E402
 from calc_py.ggml_types import tensor_bytes  # noqa: E402
 from calc_py.gguf_mix import MIXES, plan_types  # noqa: E402
-from calc_py.inventory import count_params, tensors  # noqa: E402
+from calc_py.inventory import block_count, count_params, file_tensors, tensors  # noqa: E402
 from calc_py.kv_cache import llamacpp_kv, pad, torch_kv_bytes, torch_kv_bytes_per_token  # noqa: E402
 from calc_py.quants import resolve  # noqa: E402
 from calc_py.simple import rule_bits, rule_of_thumb  # noqa: E402
@@ -140,17 +140,37 @@ def tokenizer_kind(a) -> str:
     return "spm" if a.arch.startswith("gemma") or a.n_vocab <= 32768 else "bpe"
 
 
-def gguf_tensor_bytes(a, mix: str, **opts) -> int:
-    tl = tensors(a)
+def gguf_tensor_bytes(a, mix: str, file: bool = False, **opts) -> int:
+    """Tensor bytes after ``llama-quantize MIX``.
+
+    ``file``: the whole converted file (NextN/MTP blocks included, quantizer
+    counters over block_count = n_layer + n_layer_nextn), as published files
+    are; otherwise the trunk-only GGUF the CPU oracle writes and loads.
+    """
+    tl = file_tensors(a) if file else tensors(a)
     n_kv = [h for h in a.n_head_kv if h] or [a.n_head]
-    types = plan_types(mix, tl, arch=a.arch, n_layer=a.n_layer, n_head=a.n_head,
-                       n_head_kv=max(n_kv), n_expert=a.n_expert, source_types=_source_types(a), **opts)
+    src = {t.name: ("F32" if len(t.ne) == 1 else "BF16") for t in tl}
+    src.update(_source_types(a))
+    types = plan_types(mix, tl, arch=a.arch, n_layer=block_count(a) if file else a.n_layer, n_head=a.n_head,
+                       n_head_kv=max(n_kv), n_expert=a.n_expert, source_types=src,
+                       n_layer_nextn=a.n_layer_nextn if file else 0, **opts)
     return sum(tensor_bytes(types[t.name], t.ne) for t in tl)
+
+
+def published_rules(row_id: str) -> dict:
+    """plan_quantization options that model how a published GGUF was made (groundtruth_map.json)."""
+    rules = MAP.get("gguf_quantizer_rules", {})
+    out = {}
+    for opt in ("legacy_qkv", "keep_quantized_source"):
+        rows = rules.get(opt, {}).get("rows")
+        if rows == "all" or (isinstance(rows, list) and row_id in rows):
+            out[opt] = True
+    return out
 
 
 def gguf_meta_bytes(a) -> int:
     per_tok = META_PER_TOKEN[tokenizer_kind(a)]
-    return int(len(tensors(a)) * META_PER_TENSOR + a.n_vocab * (per_tok or 0))
+    return int(len(file_tensors(a)) * META_PER_TENSOR + a.n_vocab * (per_tok or 0))
 
 
 def label_bits(label: str) -> float:
@@ -213,8 +233,9 @@ def fit_bpe_meta(rows: list[dict], rep: Report | None = None) -> float:
         a = m.architecture
         if tokenizer_kind(a) != "bpe":
             continue
-        tb = gguf_tensor_bytes(a, mix, has_imatrix=bool(r["imatrix"]), **opts)
-        per = (r["size_bytes"] - tb - len(tensors(a)) * META_PER_TENSOR) / a.n_vocab
+        tb = gguf_tensor_bytes(a, mix, file=True, has_imatrix=bool(r["imatrix"]), **opts,
+                               **published_rules(r["id"]))
+        per = (r["size_bytes"] - tb - len(file_tensors(a)) * META_PER_TENSOR) / a.n_vocab
         samples.append((r["id"], m.id, r["quant"], r["size_bytes"], tb, per))
     value = statistics.median(s[-1] for s in samples) if samples else 40.0
     if rep is not None:
@@ -238,19 +259,19 @@ def gguf_rows(rep: Report) -> None:
             rep.skip("gguf_sizes", r["id"], f"{r['quant']}: {why}")
             continue
         a = m.architecture
-        tb = gguf_tensor_bytes(a, mix, has_imatrix=bool(r["imatrix"]), **opts)
+        opts = {**opts, **published_rules(r["id"])}
+        tb = gguf_tensor_bytes(a, mix, file=True, has_imatrix=bool(r["imatrix"]), **opts)
         tensor_only = _is_tensor_bytes_row(r)
         part = "gguf_tensor_bytes" if tensor_only else "gguf_file"
         pred = tb if tensor_only else tb + gguf_meta_bytes(a)
         rot = rule_of_thumb(count_params(a), label_bits(r["quant"]), 4096)["weights_bytes"]
         rec = Rec("gguf_sizes", r["id"], "gguf", part, pred, int(r["size_bytes"]), rot,
                   precision_pct=_precision(r), model=m.id)
+        if opts.get("keep_quantized_source"):
+            rec.reason = ("modelled with keep_quantized_source: experts stay MXFP4 as in the published file; "
+                          "plain b11312 llama-quantize would re-quantize them (see groundtruth_map.json)")
         if r["id"] in MAP["gguf_outliers"]:
             rec.status, rec.reason = "outlier", MAP["gguf_outliers"][r["id"]]
-        elif a.arch == "gpt-oss" and mix != "MXFP4_MOE":
-            rec.status, rec.reason = "outlier", ("calc_py gap (gguf_mix): llama-quantize keeps gpt-oss experts in "
-                                                 "MXFP4 whatever the file type (row notes, groundtruth README); "
-                                                 "calc_py re-quantizes them")
         elif r["quantizer"] in MAP["gguf_old_converter"]:
             rec.status, rec.reason = "outlier", MAP["gguf_old_converter"][r["quantizer"]]
         rep.recs.append(rec)

@@ -115,6 +115,11 @@ class Architecture:
     ssm_dt_rank: int = 0           # number of value heads
     ssm_d_inner: int = 0           # value_dim = head_v_dim * n_v_heads
     rope_freqs: bool = False       # llama3-style rope scaling tensor in the GGUF
+    # multi-token-prediction (NextN) blocks the converter appends after the
+    # n_layer trunk blocks (GGUF block_count = n_layer + n_layer_nextn). llama.cpp
+    # loads them only with --spec-type draft-mtp and gives them no KV in the main
+    # context; they are in the file and in the published parameter count.
+    n_layer_nextn: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     # --- derived facts -------------------------------------------------
@@ -388,6 +393,20 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
     rope_scaling = cfg.get("rope_scaling") or {}
     rope_freqs = isinstance(rope_scaling, Mapping) and rope_scaling.get("rope_type") == "llama3"
 
+    # NextN / MTP blocks that b11312's convert_hf_to_gguf.py writes by default
+    # (without --no-mtp): conversion/glm.py Glm4MoeModel (num_nextn_predict_layers),
+    # conversion/qwen.py _QwenMtpMixin (mtp_num_hidden_layers, else the number of
+    # mtp.layers.N in the checkpoint: one for Qwen3-Next, whose published total
+    # includes it). DeepSeek-V2/V3 (conversion/deepseek.py DeepseekV2Model,
+    # skip_mtp = True) drop theirs.
+    n_nextn = 0
+    if arch == "glm4moe":
+        n_nextn = _int(cfg, "num_nextn_predict_layers", default=0)
+    elif arch in ("qwen35", "qwen35moe"):
+        n_nextn = _int(cfg, "mtp_num_hidden_layers", default=0)
+    elif arch == "qwen3next":
+        n_nextn = _int(cfg, "mtp_num_hidden_layers", default=0) or 1
+
     return Architecture(
         arch=arch, hf_model_type=model_type, n_layer=n_layer, n_embd=n_embd,
         n_vocab=n_vocab, n_head=n_head, n_head_kv=n_head_kv, head_dim_k=head_dim,
@@ -400,5 +419,5 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
         n_swa=n_swa, swa_layers=swa_layers, swa_chunked=chunked,
         recurrent_layers=recurrent, ssm_d_conv=ssm["d_conv"], ssm_d_state=ssm["d_state"],
         ssm_n_group=ssm["n_group"], ssm_dt_rank=ssm["dt_rank"], ssm_d_inner=ssm["d_inner"],
-        rope_freqs=rope_freqs, notes=tuple(notes),
+        rope_freqs=rope_freqs, n_layer_nextn=n_nextn, notes=tuple(notes),
     )

@@ -382,9 +382,23 @@ class _Model:
 
 def _get_type_impl(qs: _State, m: _Model, new_type: str, name: str, ne: Sequence[int],
                    ftype: int, cat: str, output_tensor_type: str | None,
-                   token_embedding_type: str | None) -> str:
-    """``llama_tensor_get_type_impl``: the mix rules proper."""
+                   token_embedding_type: str | None, legacy_qkv: bool = False) -> str:
+    """``llama_tensor_get_type_impl``: the mix rules proper.
+
+    ``legacy_qkv``: the rule of llama.cpp before ``llama-quant.cpp`` sorted tensors
+    into ``tensor_category`` (2024-2025 builds, which made the published phi-3 /
+    phi-4 GGUFs). There ``llama_tensor_get_type`` matched ``attn_v.weight`` by
+    name only, so a fused ``attn_qkv.weight`` skipped the attn_v rules (and the
+    IQ1/IQ2 attn_v rule) and took its own branch: Q3_K_M/Q3_K_L/IQ3_M -> Q4_K,
+    Q4_K_M -> Q5_K, Q5_K_M -> Q6_K, every other mix its default type. At b11312
+    ``category_is_attn_v`` includes ATTENTION_QKV, so that branch is dead code.
+    Evidence: the pre-refactor source (public copies of llama-quant.cpp, e.g.
+    code-index file ids 44322876222, 51802121103) and the published phi-4 and
+    Phi-3.5-mini listings gguf-0464..0503 (b11312 rules: up to +7.2 %; legacy
+    rules: within 0.5 %).
+    """
     arch = m.arch
+    attn_v_like = _category_is_attn_v(cat) and not (legacy_qkv and cat == ATTENTION_QKV)
     n_expert_hp = m.n_expert
     n_expert = max(1, n_expert_hp)
     n_gqa = m.n_gqa
@@ -443,7 +457,7 @@ def _get_type_impl(qs: _State, m: _Model, new_type: str, name: str, ne: Sequence
             new_type = "Q4_K"
     elif ftype in _IQ1_IQ2_FTYPES:
         iq2s_or_m = ftype in (FTYPE_MOSTLY_IQ2_S, FTYPE_MOSTLY_IQ2_M)
-        if _category_is_attn_v(cat):
+        if attn_v_like:
             if n_gqa >= 4 or n_expert_hp >= 4:
                 new_type = "Q4_K"
             else:
@@ -462,7 +476,7 @@ def _get_type_impl(qs: _State, m: _Model, new_type: str, name: str, ne: Sequence
                 new_type = "IQ2_XXS"
             elif iq2s_or_m:
                 new_type = "IQ3_S"
-    elif _category_is_attn_v(cat):
+    elif attn_v_like:
         if ftype == FTYPE_MOSTLY_Q2_K:
             new_type = "Q4_K" if n_gqa >= 4 else "Q3_K"
         elif ftype == FTYPE_MOSTLY_Q2_K_S and n_gqa >= 4:
@@ -655,6 +669,8 @@ def plan_quantization(
     token_embedding_type: str | None = None,
     quantize_output_tensor: bool = True,
     tensor_type_overrides: Sequence[tuple[str, str]] = (),
+    legacy_qkv: bool = False,
+    keep_quantized_source: bool = False,
 ) -> QuantPlan:
     """Run llama.cpp's type selection for every tensor and keep its warnings too.
 
@@ -673,6 +689,23 @@ def plan_quantization(
       ``--leave-output-tensor`` (False) and ``--tensor-type PATTERN=TYPE``
       options. Patterns are searched with Python ``re`` (llama.cpp uses
       std::regex ECMAScript; equal for ordinary patterns); first match wins.
+
+    Two options model published files that b11312 itself would not produce
+    (both off by default, i.e. b11312 exactly):
+
+    * ``legacy_qkv``: fused ``attn_qkv`` tensors get the pre-``tensor_category``
+      rule (see :func:`_get_type_impl`); only matters for architectures with
+      a fused attn_qkv (phi3, the recurrent layers of qwen3next/qwen35).
+    * ``keep_quantized_source``: a tensor whose *source* type (``source_types``)
+      is already quantized is copied unchanged. That is what the published
+      gpt-oss GGUFs show (unsloth's Q2_K..Q5_K_M, the llama-bench rows
+      gguf-0249..0251: MoE experts stay MXFP4 whatever the label). b11312 does
+      not do it on its own: ``llama_model_quantize_impl`` plans the mix type for
+      the MXFP4 experts (``--dry-run`` prints the re-quantized size) and, on a
+      real run, throws "requantizing from type mxfp4 is disabled" unless
+      ``--allow-requantize`` is given, in which case it re-quantizes. The same
+      file comes out of ``--tensor-type "_exps\\.weight$=mxfp4"`` (a manual
+      type equal to the source type is copied, ``quantize = cur_type != new_type``).
     """
     try:
         gm = MIXES[mix]
@@ -719,6 +752,9 @@ def plan_quantization(
 
     for t in ordered:
         name, cat = t.name, tensor_category(t.name)
+        if keep_quantized_source and GGML_TYPES[source_type(t)].is_quantized:
+            chosen[name] = source_type(t)
+            continue
         if not tensor_allows_quantization(name, t.ne, arch=arch, only_copy=gm.only_copy,
                                           quantize_output_tensor=quantize_output_tensor):
             chosen[name] = source_type(t)
@@ -741,7 +777,8 @@ def plan_quantization(
                     manual = True
                     break
             if not manual and not pure:
-                new_type = _get_type_impl(qs, model, new_type, name, t.ne, ftype, cat, out_tt, tok_tt)
+                new_type = _get_type_impl(qs, model, new_type, name, t.ne, ftype, cat, out_tt, tok_tt,
+                                          legacy_qkv=legacy_qkv)
             new_type = _type_fallback(name, t.ne[0], new_type, fallbacks)
         chosen[name] = new_type
         if _requires_imatrix(name, new_type, ftype):
@@ -772,7 +809,8 @@ def plan_types(
     ``options`` are the extra keywords of :func:`plan_quantization`
     (``has_imatrix``, ``n_layer_nextn``, ``pure``, ``output_tensor_type``,
     ``token_embedding_type``, ``quantize_output_tensor``,
-    ``tensor_type_overrides``); all default to what a plain
+    ``tensor_type_overrides``, ``legacy_qkv``, ``keep_quantized_source``);
+    all default to what a plain
     ``llama-quantize in.gguf out.gguf MIX`` does.
     """
     return plan_quantization(

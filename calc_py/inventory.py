@@ -14,6 +14,7 @@ parameter count matches the published one.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from .architecture import Architecture
@@ -264,9 +265,52 @@ _BUILDERS = {
 }
 
 
-@lru_cache(maxsize=256)
-def tensors(a: Architecture) -> tuple[Tensor, ...]:
-    """All weight tensors of ``a`` in load order."""
+def _with_nextn_layers(a: Architecture) -> Architecture:
+    """``a`` with its NextN blocks as ordinary layers n_layer .. n_layer_all-1.
+
+    Every MTP block b11312 loads is a full-attention decoder block of the
+    trunk's kind plus the NextN tensors: ``load_block_mtp`` in
+    src/models/qwen35.cpp / qwen35moe.cpp / qwen3next.cpp (``load_block_trunk``
+    with full attention: ``is_recr_impl[i]`` is false for i >= n_layer()), and
+    the ``i >= n_layer`` branch of src/models/glm4-moe.cpp ``load_arch_tensors``
+    (MoE, since i >= n_layer_dense_lead).
+    """
+    n = a.n_layer_nextn
+    kv_full = max((h for h in a.n_head_kv if h), default=a.n_head)
+    ext = lambda xs, v: tuple(xs) + (v,) * n  # noqa: E731
+    dense_ff = max(a.n_ff) if a.n_ff else 0
+    return replace(
+        a, n_layer=a.n_layer + n, n_layer_nextn=0,
+        n_head_kv=ext(a.n_head_kv, kv_full),
+        n_ff=ext(a.n_ff, 0 if a.is_moe else dense_ff),
+        moe_layers=ext(a.moe_layers, True) if a.moe_layers else a.moe_layers,
+        recurrent_layers=ext(a.recurrent_layers, False) if a.recurrent_layers else a.recurrent_layers,
+        swa_layers=ext(a.swa_layers, False) if a.swa_layers else a.swa_layers,
+    )
+
+
+def _nextn_tensors(b: _Builder, a: Architecture, il: int) -> None:
+    """LLM_TENSOR_NEXTN_*: eh_proj {2*n_embd, n_embd}, enorm, hnorm, [embed_tokens,
+    shared_head_head {n_embd, n_vocab}], shared_head_norm -- glm4-moe.cpp order.
+
+    The optional embed_tokens / shared_head_head (TENSOR_NOT_REQUIRED): the Qwen
+    converter maps only fc / pre_fc_norm_* / norm (conversion/qwen.py
+    _QwenMtpMixin.filter_tensors); with them left out Qwen3-Next counts
+    81,324,862,720 parameters, its published safetensors total to the
+    parameter. The GLM-4.5 checkpoints carry both in their MTP layer: with them
+    GLM-4.5-Air counts 110,468,824,832, the "model params = 110.469 B" of its
+    published llama.cpp load log (catalog params_source); without them 1.1 % short.
+    """
+    b.blk(il, "nextn.eh_proj.weight", 2 * a.n_embd, a.n_embd)
+    b.blk(il, "nextn.enorm.weight", a.n_embd)
+    b.blk(il, "nextn.hnorm.weight", a.n_embd)
+    if a.arch == "glm4moe":
+        b.blk(il, "nextn.embed_tokens.weight", a.n_embd, a.n_vocab)
+        b.blk(il, "nextn.shared_head_head.weight", a.n_embd, a.n_vocab)
+    b.blk(il, "nextn.shared_head_norm.weight", a.n_embd)
+
+
+def _build(a: Architecture) -> tuple[Tensor, ...]:
     builder = _BUILDERS.get(a.arch)
     if builder is None:
         raise ValueError(f"no tensor inventory for llama.cpp architecture {a.arch!r}")
@@ -275,6 +319,45 @@ def tensors(a: Architecture) -> tuple[Tensor, ...]:
     return tuple(b.tensors)
 
 
+@lru_cache(maxsize=256)
+def tensors(a: Architecture) -> tuple[Tensor, ...]:
+    """The weight tensors llama.cpp loads for ``a`` by default, in load order.
+
+    NextN/MTP blocks are left out: b11312 creates them with TENSOR_SKIP unless
+    ``load_mtp`` is set (``--spec-type draft-mtp``; llama_model_loader::
+    create_tensor: "model has unused tensor ... -- ignoring"), so they take no
+    memory. :func:`file_tensors` has them.
+    """
+    return _build(a)
+
+
+@lru_cache(maxsize=256)
+def file_tensors(a: Architecture) -> tuple[Tensor, ...]:
+    """Every tensor the converted GGUF file holds: :func:`tensors` plus the NextN blocks.
+
+    What convert_hf_to_gguf.py (b11312) writes without ``--no-mtp`` and what
+    llama-quantize therefore sees (its ffn counters run over block_count =
+    :func:`block_count`).
+    """
+    if not a.n_layer_nextn:
+        return tensors(a)
+    full = _build(_with_nextn_layers(a))
+    b = _Builder()
+    for il in range(a.n_layer, a.n_layer + a.n_layer_nextn):
+        _nextn_tensors(b, a, il)
+    return full + tuple(b.tensors)
+
+
+def block_count(a: Architecture) -> int:
+    """GGUF ``{arch}.block_count`` (hparams.n_layer_all): trunk + NextN blocks."""
+    return a.n_layer + a.n_layer_nextn
+
+
+def is_nextn(a: Architecture, t: Tensor) -> bool:
+    """True for a tensor of a NextN/MTP block (layer index >= n_layer)."""
+    return t.layer is not None and t.layer >= a.n_layer
+
+
 def count_params(a: Architecture) -> int:
-    """Parameters as a Hugging Face checkpoint counts them (safetensors total)."""
-    return sum(t.n_elements for t in tensors(a) if t.name not in NOT_HF_PARAMS)
+    """Parameters as a Hugging Face checkpoint counts them (safetensors total, MTP block included)."""
+    return sum(t.n_elements for t in file_tensors(a) if t.name not in NOT_HF_PARAMS)

@@ -286,3 +286,70 @@ def test_llama3_8b_file_size_matches_llama_cpp(mix: str, n_bytes: int, oracle_mi
 def test_unknown_mix_raises() -> None:
     with pytest.raises(ValueError, match="unknown GGUF mix"):
         plan_types("Q4_K_X", llama3_8b(), **LLAMA3_8B)
+
+
+# --- options that model published files b11312 itself would not make -------
+
+def _phi3_like(n_layer: int = 8) -> list[Tensor]:
+    """Fused attn_qkv + fused gate/up ffn_up, MHA (n_gqa = 1), like Phi-3.5-mini."""
+    ts = [Tensor("token_embd.weight", (3072, 32064)), Tensor("output_norm.weight", (3072,)),
+          Tensor("output.weight", (3072, 32064))]
+    for il in range(n_layer):
+        ts += [Tensor(f"blk.{il}.attn_norm.weight", (3072,), il),
+               Tensor(f"blk.{il}.attn_qkv.weight", (3072, 9216), il),
+               Tensor(f"blk.{il}.attn_output.weight", (3072, 3072), il),
+               Tensor(f"blk.{il}.ffn_norm.weight", (3072,), il),
+               Tensor(f"blk.{il}.ffn_down.weight", (8192, 3072), il),
+               Tensor(f"blk.{il}.ffn_up.weight", (3072, 16384), il)]
+    return ts
+
+
+def _qkv_types(mix: str, legacy: bool) -> set[str]:
+    types = plan_types(mix, _phi3_like(), arch="phi3", n_layer=8, n_head=32, n_head_kv=32,
+                       legacy_qkv=legacy)
+    return {types[f"blk.{il}.attn_qkv.weight"] for il in range(8)}
+
+
+@pytest.mark.parametrize("mix,b11312,legacy", [
+    ("Q2_K", {"Q3_K"}, {"Q2_K"}),            # attn_v rule (n_gqa < 4) vs default
+    ("Q3_K_L", {"Q5_K"}, {"Q4_K"}),
+    ("Q4_K_M", {"Q4_K", "Q6_K"}, {"Q5_K"}),  # use_more_bits vs every layer Q5_K
+    ("Q5_K_M", {"Q5_K", "Q6_K"}, {"Q6_K"}),
+    ("Q4_K_S", {"Q4_K", "Q5_K"}, {"Q4_K"}),  # i_attention_wv < 4 bump vs none
+    ("IQ2_M", {"IQ3_S"}, {"IQ2_S"}),
+])
+def test_attn_qkv_b11312_treats_it_as_attn_v_legacy_rule_does_not(mix, b11312, legacy) -> None:
+    assert _qkv_types(mix, legacy=False) == b11312
+    assert _qkv_types(mix, legacy=True) == legacy
+
+
+def test_legacy_qkv_leaves_models_without_fused_qkv_alone() -> None:
+    ts = _phi3_like()  # any non-qkv tensor keeps its type
+    a = plan_types("Q4_K_M", ts, arch="phi3", n_layer=8, n_head=32, n_head_kv=32)
+    b = plan_types("Q4_K_M", ts, arch="phi3", n_layer=8, n_head=32, n_head_kv=32, legacy_qkv=True)
+    assert {k: v for k, v in a.items() if "attn_qkv" not in k} == \
+           {k: v for k, v in b.items() if "attn_qkv" not in k}
+
+
+def _gpt_oss_like() -> tuple[list[Tensor], dict[str, str]]:
+    ts = [Tensor("token_embd.weight", (2880, 201088)), Tensor("output.weight", (2880, 201088))]
+    src = {}
+    for il in range(2):
+        for n, ne in (("ffn_gate_exps", (2880, 2880, 32)), ("ffn_down_exps", (2880, 2880, 32)),
+                      ("ffn_up_exps", (2880, 2880, 32))):
+            ts.append(Tensor(f"blk.{il}.{n}.weight", ne, il))
+            src[f"blk.{il}.{n}.weight"] = "MXFP4"
+        ts.append(Tensor(f"blk.{il}.attn_q.weight", (2880, 4096), il))
+    return ts, src
+
+
+@pytest.mark.parametrize("mix", ["Q4_K_M", "Q8_0", "F16", "Q2_K"])
+def test_keep_quantized_source_copies_mxfp4_experts(mix) -> None:
+    ts, src = _gpt_oss_like()
+    kw = dict(arch="gpt-oss", n_layer=2, n_head=64, n_head_kv=8, n_expert=32, source_types=src)
+    plain = plan_types(mix, ts, **kw)
+    kept = plan_types(mix, ts, keep_quantized_source=True, **kw)
+    for name in src:
+        assert plain[name] != "MXFP4"          # b11312 plans a re-quantization
+        assert kept[name] == "MXFP4"
+    assert kept["blk.0.attn_q.weight"] == plain["blk.0.attn_q.weight"]
