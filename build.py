@@ -8,9 +8,12 @@ and loaded into Pyodide inside a Web Worker. The pipeline, top to bottom:
 3. copy the page's JS/CSS, each with a content hash in its file name;
 4. render the Jinja2 templates in site_src/, with the pickers' catalogs and the
    default configuration's result computed here, at build time, so the numbers
-   are in the HTML before any script runs;
+   are in the HTML before any script runs (embed.html once per language folder of
+   calc_py/messages: embed.<lang>.html for each language but English);
 5. render docs/*.md with Python-Markdown into the same layout;
-6. write the service worker, which precaches exactly the files above.
+6. copy embed-resize.js (the script a page embedding the calculator copies; a
+   stable name, not hashed) and write the service worker, which precaches exactly
+   the calculator's files above and is versioned by their content hash.
 
 Nothing in dist/ refers to another origin; the same sources give a byte-identical
 dist/ (fixed zip timestamps, sorted entries, no dates, hashes from content).
@@ -64,6 +67,11 @@ PYODIDE_FILES = (
 STATIC_ASSETS = ("static/style.css", "static/app.js", "static/worker.js", "view.py")
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest timestamp a zip can store
 LANG = i18n.DEFAULT_LANG
+# Pages of the calculator itself; a doc of the same name is written as <name>-guide.html.
+APP_PAGES = ("index", "embed")
+# Copied to the root under its own name: pages on other sites include it.
+EMBED_RESIZE = "static/embed-resize.js"
+LANG_CODE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 def content_hash(data: bytes) -> str:
@@ -196,7 +204,7 @@ def groupby_first(items, key: str) -> list[tuple[str, list]]:
     return list(groups.items())
 
 
-def jinja_env() -> jinja2.Environment:
+def jinja_env(lang: str = LANG) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(SITE_SRC / "templates"),
         autoescape=True,
@@ -205,7 +213,7 @@ def jinja_env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["t"] = lambda key, **kw: i18n.t(key, LANG, **kw)
+    env.globals["t"] = lambda key, **kw: i18n.t(key, lang, **kw)
     env.filters["gib"] = gib
     env.filters["gb"] = gb
     env.filters["item_id"] = item_id
@@ -219,51 +227,81 @@ def doc_title(text: str, fallback: str) -> str:
     return m.group(1) if m else fallback
 
 
+def doc_href(slug: str) -> str:
+    """The page a doc is rendered to: faq.md -> faq.html, embed.md -> embed-guide.html
+    (embed.html is the calculator for iframes)."""
+    return f"{slug}-guide.html" if slug in APP_PAGES else f"{slug}.html"
+
+
 def render_markdown(text: str) -> str:
     html = markdown.markdown(
         text, extensions=["tables", "fenced_code", "toc", "sane_lists"], output_format="html"
     )
     # links between docs point at the rendered pages: method.md -> method.html
     return re.sub(r'href="([\w./-]+?)\.md(#[^"]*)?"',
-                  lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', html)
+                  lambda m: f'href="{doc_href(m.group(1))}{m.group(2) or ""}"', html)
 
 
 def doc_pages() -> list[dict]:
     pages = []
     for md in sorted(DOCS.glob("*.md")) if DOCS.is_dir() else []:
         text = md.read_text(encoding="utf-8")
-        pages.append({"slug": md.stem, "href": f"{md.stem}.html",
+        pages.append({"slug": md.stem, "href": doc_href(md.stem),
                       "title": doc_title(text, md.stem), "text": text})
     return pages
 
 
-def boot_data(view_module, v: dict) -> dict:
+def languages() -> list[str]:
+    """The catalog's languages, English first (each gets its own embed page)."""
+    return [LANG] + [code for code in i18n.languages() if code != LANG and LANG_CODE.match(code)]
+
+
+def embed_page(lang: str) -> str:
+    return "embed.html" if lang == LANG else f"embed.{lang}.html"
+
+
+def boot_data(view_module, v: dict, lang: str = LANG) -> dict:
     """What app.js needs before Python is up: its UI strings, the view shown,
-    and which options each engine takes."""
-    messages = {k: m for k, m in i18n.catalog(LANG).items() if k.startswith("site.js.")}
-    return {"messages": messages, "view": v, **view_module.boot(LANG)}
+    which options each engine takes, and the embed page of each language."""
+    messages = {k: m for k, m in i18n.catalog(lang).items() if k.startswith("site.js.")}
+    return {"messages": messages, "view": v, "lang": lang,
+            "langs": {code: embed_page(code) for code in languages()}, **view_module.boot(lang)}
 
 
 def render_site(out: Path, assets: dict[str, str], wheel_url: str, pyodide_url: str) -> list[str]:
     env = jinja_env()
     cat = api.catalog()
-    default = api.estimate_query({})
     view_module = load_view()
-    v = view_module.view(default, api.compare_gpus(default["result"]), LANG)
+
+    def default_view(lang: str) -> dict:
+        default = api.estimate_query({}, lang)
+        return view_module.view(default, api.compare_gpus(default["result"]), lang)
+
+    v = default_view(LANG)
     docs = doc_pages()
     nav = [{"href": "index.html", "title": i18n.t("site.nav.calculator", LANG)},
            {"href": "models/index.html", "title": i18n.t("tables.nav.models", LANG)},
            {"href": "gpus/index.html", "title": i18n.t("tables.nav.gpus", LANG)}] + [
         {"href": d["href"], "title": d["title"]} for d in docs]
     common = {
-        "assets": assets, "wheel_url": wheel_url, "pyodide_url": pyodide_url,
+        "assets": assets, "wheel_url": wheel_url, "pyodide_url": pyodide_url, "root": "",
         "nav": nav, "lang": LANG, "docs": {d["slug"]: d["href"] for d in docs},
         "catalog": cat, "v": v, "boot": boot_data(view_module, v),
         "vendors": sorted({g["vendor"] for g in cat["gpus"]}),
+        "doc_titles": {d["slug"]: d["title"] for d in docs},
+        # named in the picker by the browser (Intl.DisplayNames), so no catalog needs every name
+        "languages": [{"code": code} for code in languages()],
     }
     written = []
     for name in ("index.html", "embed.html"):
         (out / name).write_text(env.get_template(name).render(page=name, **common), encoding="utf-8")
+        written.append(name)
+    for lang in languages()[1:]:
+        # the embed in another language: its strings, and the default's labels, from that catalog
+        name, lv = embed_page(lang), default_view(lang)
+        html = jinja_env(lang).get_template("embed.html").render(
+            page=name, **{**common, "lang": lang, "v": lv, "boot": boot_data(view_module, lv, lang)})
+        (out / name).write_text(html, encoding="utf-8")
         written.append(name)
     for d in docs:
         html = env.get_template("doc.html").render(
@@ -280,10 +318,13 @@ def render_site(out: Path, assets: dict[str, str], wheel_url: str, pyodide_url: 
 # 6. Service worker -------------------------------------------------------------
 
 def write_service_worker(out: Path, files: list[str]) -> None:
-    """sw.js at the root (its scope), versioned by the hash of everything it caches."""
+    """sw.js at the root (its scope), versioned by the hash of everything it caches and
+    of its own code: its cache is named after VERSION, so each build gets a new cache
+    and the old one is deleted when the new worker takes over."""
     files = sorted(files)
-    version = content_hash("".join(f + content_hash((out / f).read_bytes()) for f in files).encode())
     src = (SITE_SRC / "static" / "sw.js").read_text(encoding="utf-8")
+    version = content_hash("".join(f + content_hash((out / f).read_bytes()) for f in files).encode()
+                           + src.encode())
     head = (f"const VERSION = {json.dumps(version)};\n"
             f"const PRECACHE = {json.dumps(['./'] + files, indent=1)};\n")
     (out / "sw.js").write_text(head + src, encoding="utf-8")
@@ -308,6 +349,8 @@ def build(out: Path, base_url: str = "") -> None:
         (out / assets[name]).write_bytes(data)
 
     pages = render_site(out, assets, wheel_file, pyodide_url)
+    # for the pages that embed the calculator: not part of it, so not precached
+    shutil.copyfile(SITE_SRC / EMBED_RESIZE, out / Path(EMBED_RESIZE).name)
     # precomputed tables (models/, gpus/, data/): in the sitemap, not precached
     from site_src.tables import build_tables, write_sitemap
     table_pages = build_tables(jinja_env(), out, assets=assets, base_url=base_url)

@@ -1,6 +1,11 @@
 """Page-load and recompute timings of the built site (prints numbers; not a test).
 
-    .venv/bin/python benchmarks/page.py [--runs 3] [--changes 200]
+    .venv/bin/python benchmarks/page.py [--runs 3] [--changes 200] [--site DIR ...]
+
+--site benchmarks an already built site (a dist/ folder) instead of building
+this checkout; given several times, the sites are measured in turn, run by
+run (A, B, A, B, ...), so a comparison is not skewed by a machine that gets
+busier or quieter during the measurement.
 
 Each cold load uses a fresh browser context (empty cache, no service worker):
   - prerendered numbers: when the parser has put the default's numbers into
@@ -70,16 +75,28 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--changes", type=int, default=200)
+    ap.add_argument("--site", type=Path, action="append", default=[],
+                    help="a built site to measure (repeat to compare sites, interleaved)")
     args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        sites = args.site or [build_site(Path(tmp) / "dist")]
+        results = measure(sites, args.runs, args.changes)
+    for site, (loads, times, raw, gz, n_requests) in zip(sites, results):
+        if len(sites) > 1:
+            print(f"\n== {site}")
+        report(args.runs, loads, times, raw, gz, n_requests)
+
+
+def measure(sites: list[Path], runs: int, changes: int) -> list[tuple]:
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp:
-        site = build_site(Path(tmp) / "dist")
-        server, base = serve(site)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            loads = []
-            for run in range(args.runs):
+    servers = [serve(site) for site in sites]
+    out = [([], [], 0, 0, 0) for _ in sites]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for run in range(runs):
+            for i, (site, (server, base)) in enumerate(zip(sites, servers)):
+                loads, times, raw, gz, n_requests = out[i]
                 context = browser.new_context(service_workers="block")
                 context.add_init_script(MARK_READY)
                 urls: list[str] = []
@@ -94,11 +111,13 @@ def main() -> None:
                     dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
                     ready: window.__readyAt })""")
                 loads.append(t)
-                print(f"cold load {run + 1}: numbers in the DOM {t['numbers']:.0f} ms, "
+                label = f" [{site}]" if len(sites) > 1 else ""
+                print(f"cold load {run + 1}{label}: numbers in the DOM {t['numbers']:.0f} ms, "
                       f"first paint {t['fcp']:.0f} ms (-1: not reported), "
-                      f"DOMContentLoaded {t['dcl']:.0f} ms, ready {t['ready']:.0f} ms")
-                if run == args.runs - 1:
-                    times = page.evaluate(RECOMPUTE, args.changes)
+                      f"DOMContentLoaded {t['dcl']:.0f} ms, ready {t['ready']:.0f} ms", flush=True)
+                if run == runs - 1 or len(sites) > 1:
+                    times = times + page.evaluate(RECOMPUTE, changes)
+                if run == runs - 1:
                     raw = gz = 0
                     for u in dict.fromkeys(urls):
                         path = urlsplit(u).path.lstrip("/") or "index.html"
@@ -107,17 +126,23 @@ def main() -> None:
                             data = f.read_bytes()
                             raw += len(data)
                             gz += len(gzip.compress(data, compresslevel=6, mtime=0))
+                    n_requests = len(set(urls))
+                out[i] = (loads, times, raw, gz, n_requests)
                 context.close()
-            browser.close()
+        browser.close()
+    for server, _ in servers:
         server.shutdown()
+    return out
 
-    print(f"\nmedian of {args.runs} cold loads: prerendered numbers "
+
+def report(runs: int, loads: list[dict], times: list[float], raw: int, gz: int, n_requests: int) -> None:
+    print(f"\nmedian of {runs} cold loads: prerendered numbers "
           f"{statistics.median(t['numbers'] for t in loads):.0f} ms, "
           f"ready {statistics.median(t['ready'] for t in loads):.0f} ms")
     print(f"recompute over {len(times)} input changes: p50 {pct(times, 50):.1f} ms, "
           f"p95 {pct(times, 95):.1f} ms, max {max(times):.1f} ms")
     print(f"transferred for one cold load: {raw / 2**20:.2f} MiB raw, {gz / 2**20:.2f} MiB gzip "
-          f"({len(set(urls))} requests)")
+          f"({n_requests} requests)")
 
 
 if __name__ == "__main__":

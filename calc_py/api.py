@@ -33,6 +33,9 @@ Contract (stable; tests, the site and automation rely on it):
 ``catalog() -> dict``
     What pickers need: ``models``, ``gpus``, ``quants``, ``engines``,
     ``kv_types``, ``defaults``.
+
+``options() -> dict``
+    ``catalog()`` without ``models`` and ``gpus`` (cheap: lays out no model).
 """
 from __future__ import annotations
 
@@ -189,16 +192,24 @@ def compare_gpus(result: dict[str, Any], vendor: str | None = None) -> list[dict
     return _compare_gpus(result, vendor)
 
 
-def catalog() -> dict[str, Any]:
+def options() -> dict[str, Any]:
+    """The part of :func:`catalog` that lays out no model: ``quants``, ``engines``,
+    ``kv_types``, ``defaults``, ``default_quant`` (what the page's selects need)."""
     return {
-        "models": [m.brief() for m in cat.supported_models()],
-        "gpus": [{k: g[k] for k in ("id", "name", "vendor", "segment", "memory_bytes",
-                                     "memory_stated", "memory_unit")}
-                 | {"usable_bytes": cat.usable_gpu_bytes(g)} for g in cat.gpus()],
         "quants": [{k: q.get(k) for k in ("id", "label", "kind", "group", "engines")}
                    for q in _quant_catalog()],
         "engines": [{k: e[k] for k in ("id", "label", "version", "defaults")} for e in cat.engines()],
         "kv_types": {"gguf": list(LLAMACPP_KV_TYPES), "torch": list(TORCH_KV_BYTES)},
         "defaults": dict(DEFAULTS),
         "default_quant": dict(_DEFAULT_QUANT),
+    }
+
+
+def catalog() -> dict[str, Any]:
+    return {
+        "models": [m.brief() for m in cat.supported_models()],
+        "gpus": [{k: g[k] for k in ("id", "name", "vendor", "segment", "memory_bytes",
+                                     "memory_stated", "memory_unit")}
+                 | {"usable_bytes": cat.usable_gpu_bytes(g)} for g in cat.gpus()],
+        **options(),
     }

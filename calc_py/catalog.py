@@ -7,7 +7,6 @@ answer instead of a traceback.
 """
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -97,6 +96,7 @@ def find_model(name: str) -> ModelEntry:
     hit = _index().get(key)
     if hit is not None:
         return hit
+    import difflib   # only for a miss: keeps the page's first import short
     close = difflib.get_close_matches(key, list(_index()), n=5, cutoff=0.5)
     names = sorted({_index()[c].id for c in close})
     hint = f"; closest: {', '.join(names)}" if names else "; run `python -m calc_py models` for the list"
@@ -126,6 +126,7 @@ def find_gpu(name: str) -> dict[str, Any]:
     hit = _gpu_index().get(key) or _gpu_index().get(key.replace(" ", "-"))
     if hit is not None:
         return hit
+    import difflib
     close = difflib.get_close_matches(key, list(_gpu_index()), n=5, cutoff=0.5)
     names = sorted({_gpu_index()[c]["id"] for c in close})
     hint = f"; closest: {', '.join(names)}" if names else "; run `python -m calc_py gpus` for the list"

@@ -7,6 +7,7 @@ bytes; formatting happens at the edges (CLI, page).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from math import ceil
 from typing import Any
 
@@ -70,7 +71,7 @@ def _resolve_model(s: Setup) -> _Model:
         p = float(s.params)
         if not (PARAMS_MIN <= p * 1e9 <= PARAMS_MAX):
             raise CalcError("parameter count must be between 0.1 and 2000 (billions)", field="params")
-        a = shape_for_params(int(round(p * 1e9)))
+        a = _shape_for_params(int(round(p * 1e9)))
         return _Model(a, None, f"{p:g} B dense (fitted shape)", True)
     raise CalcError("give a model (--model), a config.json (--config) or a parameter count (--params)",
                     field="model")
@@ -87,6 +88,24 @@ def _check_numbers(s: Setup) -> None:
         raise CalcError("gpu-layers must be between 0 and the layer count (-1 = all)", field="gpu-layers")
 
 
+# ----------------------------------------------------------------------------
+# memoised pure steps: the page recomputes on every input change, and the fit
+# advice re-runs the estimate with one input changed, so the per-architecture
+# parts (parameter count, fitted shape, KV layout) are computed once per key.
+# Architecture is a frozen dataclass, so it is a dict key by value.
+# ----------------------------------------------------------------------------
+
+_count_params = lru_cache(maxsize=1024)(count_params)
+_shape_for_params = lru_cache(maxsize=128)(shape_for_params)
+
+
+@lru_cache(maxsize=512)
+def _llamacpp_kv(a: Architecture, n_ctx: int, n_seq: int, kv_type: str, flash_attn: bool,
+                 n_ubatch: int, layers: frozenset[int] | None):
+    return llamacpp_kv(a, n_ctx, n_seq, kv_type=kv_type, flash_attn=flash_attn, unified=True,
+                       n_ubatch=n_ubatch, layers=None if layers is None else set(layers))
+
+
 def _part(part: str, nbytes: int, explain: str, verified: bool, lang: str) -> dict[str, Any]:
     return {"part": part, "bytes": int(nbytes), "label": t(f"part.{part}", lang),
             "explain": explain, "verified": verified}
@@ -101,7 +120,7 @@ def fmt_bytes(n: int) -> str:
 
 
 def _weights_explain(w, quant: Quant, extra: str, lang: str) -> str:
-    n_el = sum(x.tensor.n_elements for x in w.tensors) or 1
+    n_el = w.n_elements or 1
     bpw = w.total * 8 / n_el
     key = "explain.weights.gguf" if quant.is_gguf else "explain.weights.hf"
     return t(key, lang, n_tensors=len(w.tensors), quant=quant.label, bpw=bpw, host_note=extra)
@@ -125,16 +144,14 @@ def _llamacpp(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str])
 
     w = weights_for(a, quant)
     place = place_llamacpp(a, w, n_gpu)
-    kv_dev = llamacpp_kv(a, n_ctx, s.batch, kv_type=kv_type, flash_attn=fa, unified=True,
-                         n_ubatch=ubatch, layers=set(place.gpu_layers))
-    kv_all = llamacpp_kv(a, n_ctx, s.batch, kv_type=kv_type, flash_attn=fa, unified=True,
-                         n_ubatch=ubatch)
+    kv_dev = _llamacpp_kv(a, n_ctx, s.batch, kv_type, fa, ubatch, place.gpu_layers)
+    kv_all = _llamacpp_kv(a, n_ctx, s.batch, kv_type, fa, ubatch, None)
     comp = llamacpp_compute(a, kv_all.cells, kv_all.swa_cells, min(ubatch, pad(n_ctx, 256)), fa,
                             s.batch, all_on_gpu=n_gpu > a.n_layer)
     overhead = int(engine["overhead_mib"]) * MiB if n_gpu > 0 else 0
     compute_dev = comp.device if n_gpu > 0 else 0
 
-    embd = next((x.nbytes for x in w.tensors if x.tensor.name == "token_embd.weight"), 0)
+    embd = w.nbytes_of("token_embd.weight")
     host_note = t("explain.weights.host_embd", lang, embd=fmt_bytes(embd))
     if n_gpu <= a.n_layer:
         host_note += "; " + t("explain.weights.partial", lang, n_gpu=len(place.gpu_layers),
@@ -266,7 +283,7 @@ def estimate(s: Setup, *, with_fit: bool = True) -> dict[str, Any]:
     by = {p["part"]: p["bytes"] for p in parts}
     total = sum(by.values())
     host = sum(p["bytes"] for p in body["host_parts"])
-    params = count_params(m.arch)
+    params = _count_params(m.arch)
     rot = rule_of_thumb(params, rule_bits(quant.id), s.context)
     result: dict[str, Any] = {
         "params": params,

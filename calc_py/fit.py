@@ -7,6 +7,7 @@ being monotone in that input -- the property tests check exactly that.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from math import ceil
 from typing import Any
 
@@ -129,22 +130,28 @@ def _advice(setup, result: dict[str, Any], budget: int, cards: int) -> list[str]
     return out
 
 
+@lru_cache(maxsize=1)
+def _gpu_rows() -> tuple[tuple[str, str, str, str, int, int], ...]:
+    """(id, name, vendor, segment, memory_bytes, usable_bytes) of every catalog GPU, once."""
+    return tuple((g["id"], g["name"], g["vendor"], g["segment"], int(g["memory_bytes"]),
+                  cat.usable_gpu_bytes(g)) for g in cat.gpus())
+
+
 def compare_gpus(result: dict[str, Any], vendor: str | None = None) -> list[dict[str, Any]]:
     """Every catalog GPU against one result (no re-estimation: fast enough per keystroke)."""
     need = result["total_bytes"]
     util = result["inputs"].get("gpu_memory_utilization") if result["engine"]["id"] == "vllm" else None
     fixed = result["overhead_bytes"] + result["compute_bytes"]
     rows = []
-    for g in cat.gpus():
-        if vendor and g["vendor"] != vendor:
+    for gid, name, gvendor, segment, memory, usable in _gpu_rows():
+        if vendor and gvendor != vendor:
             continue
-        usable = cat.usable_gpu_bytes(g)
         budget = int(usable * util) if util else usable
         headroom = budget - need
         share = max(1, budget - fixed)
         cards = 1 if headroom >= 0 else max(2, ceil((need - fixed) / share))
-        rows.append({"id": g["id"], "name": g["name"], "vendor": g["vendor"],
-                     "segment": g["segment"], "memory_bytes": int(g["memory_bytes"]),
+        rows.append({"id": gid, "name": name, "vendor": gvendor,
+                     "segment": segment, "memory_bytes": memory,
                      "usable_bytes": usable, "fits": headroom >= 0, "headroom_bytes": headroom,
                      "cards_needed": cards})
     return rows

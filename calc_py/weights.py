@@ -15,7 +15,7 @@ n_gpu_layers``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from math import ceil
 
 from .architecture import Architecture
@@ -39,17 +39,50 @@ class WeightTensor:
 
 @dataclass(frozen=True)
 class Weights:
+    """Every tensor with its type and bytes.
+
+    The sums below are computed once per instance (``cached_property`` writes
+    the instance ``__dict__``, so the frozen dataclass keeps its fields, hash
+    and equality): ``gguf_weights``/``hf_weights`` hand out one shared
+    instance per (architecture, format), so a page recompute only adds them up
+    per layer instead of walking every tensor again.
+    """
+
     tensors: tuple[WeightTensor, ...]
 
-    @property
+    @cached_property
     def total(self) -> int:
         return sum(w.nbytes for w in self.tensors)
 
-    def type_counts(self) -> dict[str, int]:
+    @cached_property
+    def n_elements(self) -> int:
+        """Elements over all tensors."""
+        return sum(w.tensor.n_elements for w in self.tensors)
+
+    @cached_property
+    def _type_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for w in self.tensors:
             counts[w.type] = counts.get(w.type, 0) + 1
         return counts
+
+    def type_counts(self) -> dict[str, int]:
+        return dict(self._type_counts)     # a fresh dict: callers put it into results
+
+    def nbytes_of(self, name: str) -> int:
+        """Bytes of the first tensor called ``name`` (0 if there is none)."""
+        return self._first_nbytes.get(name, 0)
+
+    @cached_property
+    def _first_nbytes(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for w in self.tensors:
+            out.setdefault(w.tensor.name, w.nbytes)
+        return out
+
+    @cached_property
+    def _placement_sums(self) -> "_PlacementSums":
+        return _placement_sums(self)
 
 
 def _source_types(a: Architecture) -> dict[str, str]:
@@ -174,6 +207,41 @@ def cuda_alloc_bytes(wt: WeightTensor) -> int:
     return -(-size // CUDA_ALIGNMENT) * CUDA_ALIGNMENT
 
 
+@dataclass(frozen=True)
+class _PlacementSums:
+    """One walk over the tensors, grouped the way :func:`place_llamacpp` splits them."""
+
+    layers: tuple[tuple[int, int, int], ...]   # (layer, CUDA bytes, bytes) per repeating layer
+    output_dev: int        # output-layer tensors (output, output_norm, rope_freqs) as CUDA allocates them
+    output_host: int       # the same tensors' plain bytes
+    input_host: int        # token_embd: always on the host
+    embd_dup_dev: int      # token_embd as a CUDA tensor (the tied output's duplicate)
+    has_output: bool
+
+
+def _placement_sums(w: Weights) -> _PlacementSums:
+    per_layer: dict[int, list[int]] = {}
+    out_dev = out_host = in_host = dup = 0
+    has_output = False
+    for wt in w.tensors:
+        t = wt.tensor
+        if t.name == "output.weight":
+            has_output = True
+        if t.name == "token_embd.weight":
+            dup += cuda_alloc_bytes(wt)
+        if t.layer is not None:
+            acc = per_layer.setdefault(t.layer, [0, 0])
+            acc[0] += cuda_alloc_bytes(wt)
+            acc[1] += wt.nbytes
+        elif t.name == "token_embd.weight":
+            in_host += wt.nbytes
+        else:
+            out_dev += cuda_alloc_bytes(wt)
+            out_host += wt.nbytes
+    return _PlacementSums(tuple((il, d, h) for il, (d, h) in per_layer.items()),
+                          out_dev, out_host, in_host, dup, has_output)
+
+
 def place_llamacpp(a: Architecture, w: Weights, n_gpu_layers: int) -> Placement:
     """Split weights between GPU and host the way llama.cpp loads them.
 
@@ -182,22 +250,26 @@ def place_llamacpp(a: Architecture, w: Weights, n_gpu_layers: int) -> Placement:
     *duplicate* of token_embd created in the output layer's buffer
     (TENSOR_DUPLICATED in src/models/*.cpp), so a GPU-resident output costs a
     second copy of the embedding while the input copy stays on the host.
+
+    Per tensor: a repeating layer's tensors go where their layer goes; the
+    input layer (token_embd) always stays on the CPU (``dev_input =
+    cpu_dev``); the output layer's tensors (output, output_norm, rope_freqs)
+    go with the output layer. The per-layer sums come from
+    ``Weights._placement_sums`` (integers, so the grouping changes no byte).
     """
     layers, out_gpu = gpu_layer_set(a, n_gpu_layers)
+    p = w._placement_sums
     dev = host = 0
-    has_output = any(wt.tensor.name == "output.weight" for wt in w.tensors)
-    for wt in w.tensors:
-        if wt.tensor.name == "token_embd.weight" and not has_output and out_gpu:
-            dev += cuda_alloc_bytes(wt)
-        t = wt.tensor
-        if t.layer is not None:
-            on_gpu = t.layer in layers
-        elif t.name == "token_embd.weight":
-            on_gpu = False          # input layer: always CPU (dev_input = cpu_dev)
+    if out_gpu and not p.has_output:
+        dev += p.embd_dup_dev
+    for il, d, h in p.layers:
+        if il in layers:
+            dev += d
         else:
-            on_gpu = out_gpu        # output, output_norm, rope_freqs
-        if on_gpu:
-            dev += cuda_alloc_bytes(wt)
-        else:
-            host += wt.nbytes
+            host += h
+    host += p.input_host
+    if out_gpu:
+        dev += p.output_dev
+    else:
+        host += p.output_host
     return Placement(dev, host, frozenset(layers), out_gpu)

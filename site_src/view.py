@@ -9,7 +9,6 @@ exactly what the live page shows for the same inputs.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 
 from calc_py import api, i18n
 
@@ -26,8 +25,10 @@ _CACHE: dict = {}
 
 
 def _catalog() -> dict:
+    """The pickers' options (quants, engines, KV types): api.catalog() without the
+    models and GPUs, whose parameter counts would lay out every catalog model."""
     if "catalog" not in _CACHE:
-        _CACHE["catalog"] = api.catalog()
+        _CACHE["catalog"] = api.options()
     return _CACHE["catalog"]
 
 
@@ -133,6 +134,22 @@ def _selects(inputs: dict, result: dict, lang: str) -> dict:
     }
 
 
+#: bytes urllib.parse.quote never escapes (its _ALWAYS_SAFE)
+_URL_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+
+
+def _quote_plus(text: str) -> str:
+    """urllib.parse.quote_plus(text) (safe=''): UTF-8, space as '+', %XX upper-case."""
+    return "".join(chr(b) if b in _URL_SAFE else "+" if b == 0x20 else "%%%02X" % b
+                   for b in text.encode("utf-8"))
+
+
+def urlencode(query: dict) -> str:
+    """urllib.parse.urlencode(query) for a dict of str() -able values, without
+    importing urllib.parse (and ipaddress), which costs the worker's start ~50 ms."""
+    return "&".join(_quote_plus(str(k)) + "=" + _quote_plus(str(v)) for k, v in query.items())
+
+
 def canonical_query(inputs: dict) -> str:
     """The URL query of these inputs: only the keys that differ from an empty query."""
     base = _baseline()
@@ -186,16 +203,24 @@ def view(answer: dict, gpus: list[dict], lang: str = i18n.DEFAULT_LANG) -> dict:
             "ubatch": str(effective.get("ubatch") or ""),
             "gpu-layers": str(effective.get("gpu_layers") if effective.get("gpu_layers") is not None else ""),
         },
-        "gpus": [{
-            "id": g["id"], "name": g["name"], "vendor": g["vendor"],
-            "fits": "true" if g["fits"] else "false",
-            "verdict": _t("site.js.gpu.fits" if g["fits"] else "site.js.gpu.no_fit", lang),
-            "memory": amount(g["memory_bytes"], lang)["gib"],
-            "headroom_bytes": g["headroom_bytes"],
-            "headroom": _t("site.js.unit.gib", lang, value=f"{g['headroom_bytes'] / 2**30:.2f}"),
-            "cards": str(g["cards_needed"]) if g.get("cards_needed") is not None else "–",
-        } for g in gpus],
+        "gpus": _gpu_rows(gpus, lang),
     }
+
+
+def _gpu_rows(gpus: list[dict], lang: str) -> list[dict]:
+    """The comparison table's rows. The same strings as amount() / _t() per row,
+    with each message looked up once per call instead of once per GPU."""
+    gib = _t("site.js.unit.gib", lang)          # the template (no values: unformatted)
+    fits_text, no_fit_text = _t("site.js.gpu.fits", lang), _t("site.js.gpu.no_fit", lang)
+    return [{
+        "id": g["id"], "name": g["name"], "vendor": g["vendor"],
+        "fits": "true" if g["fits"] else "false",
+        "verdict": fits_text if g["fits"] else no_fit_text,
+        "memory": gib.format(value=f"{int(g['memory_bytes'] or 0) / 2**30:.2f}"),
+        "headroom_bytes": g["headroom_bytes"],
+        "headroom": gib.format(value=f"{g['headroom_bytes'] / 2**30:.2f}"),
+        "cards": str(g["cards_needed"]) if g.get("cards_needed") is not None else "–",
+    } for g in gpus]
 
 
 def boot(lang: str = i18n.DEFAULT_LANG) -> dict:

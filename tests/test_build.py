@@ -3,6 +3,7 @@ and nothing in dist/ points the browser at another origin."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
 import subprocess
@@ -48,9 +49,17 @@ def test_index_renders_with_prerendered_default(dist):
         assert f'data-gpu="{gpu["id"]}"' in html
 
 
+def load_build():
+    spec = importlib.util.spec_from_file_location("calc_build", ROOT / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_every_doc_is_rendered_in_the_layout(dist):
+    doc_href = load_build().doc_href
     for md in sorted((ROOT / "docs").glob("*.md")):
-        page = dist / f"{md.stem}.html"
+        page = dist / doc_href(md.stem)
         assert page.is_file(), md.name
         text = page.read_text(encoding="utf-8")
         assert '<header class="site-header">' in text and "<article" in text
@@ -145,3 +154,85 @@ def test_service_worker_precaches_every_asset(dist):
         assert f == "./" or (dist / f).is_file(), f
     for asset in (dist / "assets").iterdir():
         assert f"assets/{asset.name}" in precache
+
+
+def sw_constants(dist: Path) -> tuple[str, list[str]]:
+    sw = (dist / "sw.js").read_text(encoding="utf-8")
+    version = json.loads(re.search(r"const VERSION = (\"[0-9a-f]+\");", sw).group(1))
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", sw, re.S).group(1))
+    return version, precache
+
+
+def test_service_worker_caches_the_whole_calculator_and_versions_it(dist, tmp_path):
+    version, precache = sw_constants(dist)
+    assert re.fullmatch(r"[0-9a-f]{12}", version)
+    pinned = json.loads((ROOT / "package.json").read_text())["dependencies"]["pyodide"]
+    for name in ("./", "index.html", "embed.html"):
+        assert name in precache
+    assert {f for f in precache if f.startswith(f"pyodide-{pinned}/")} == {
+        f"pyodide-{pinned}/{p.name}" for p in (dist / f"pyodide-{pinned}").iterdir()}
+    # everything the pages load from this origin is in the list
+    for page in ("index.html", "embed.html"):
+        html = (dist / page).read_text(encoding="utf-8")
+        for ref in re.findall(r'(?:src|href|data-(?:worker|wheel|view))="(assets/[^"]+)"', html):
+            assert ref in precache, (page, ref)
+    # a changed file is a new version: the cache name changes, so the old one is dropped
+    changed = tmp_path / "changed"
+    import shutil
+    shutil.copytree(dist, changed)
+    (changed / "faq.html").write_text("changed", encoding="utf-8")
+    build_mod = load_build()
+    src = (changed / "sw.js").read_text(encoding="utf-8")
+    build_mod.write_service_worker(changed, [f for f in precache if f != "./"])
+    assert sw_constants(changed)[0] != version
+    assert sw_constants(changed)[1] == precache
+    (changed / "faq.html").write_bytes((dist / "faq.html").read_bytes())
+    build_mod.write_service_worker(changed, [f for f in precache if f != "./"])
+    assert (changed / "sw.js").read_text(encoding="utf-8") == src
+    sw_src = (ROOT / "site_src" / "static" / "sw.js").read_text(encoding="utf-8")
+    assert "skipWaiting" in sw_src and "caches.delete" in sw_src
+
+
+def test_base_layout_has_a_description_block_and_a_root_prefix():
+    base = (ROOT / "site_src" / "templates" / "base.html").read_text(encoding="utf-8")
+    assert "{% block description %}" in base
+    assert 'href="{{ root }}index.html"' in base and 'href="{{ root }}{{ item.href }}"' in base
+    layout = (ROOT / "site_src" / "templates" / "tables" / "layout.html").read_text(encoding="utf-8")
+    assert "site-header" not in layout, "the tables reuse base.html's header"
+    assert "{% block description %}" in layout
+
+
+def test_embed_pages_and_resize_script(dist):
+    from calc_py import i18n
+    html = (dist / "embed.html").read_text(encoding="utf-8")
+    assert 'data-embed="true"' in html and 'id="calc-form"' in html and 'id="embed-open"' in html
+    assert '<header class="site-header">' not in html and "site-footer" not in html
+    for name in ("model", "params", "quant", "context", "engine", "batch", "ubatch",
+                 "flash-attn", "kv-cache", "gpu-layers", "gpu"):
+        assert f'name="{name}"' in html, name
+    # one embed page per catalog language, in that language, with its own html lang
+    for lang in i18n.languages():
+        page = dist / ("embed.html" if lang == "en" else f"embed.{lang}.html")
+        text = page.read_text(encoding="utf-8")
+        assert f'<html lang="{lang}"' in text
+        assert i18n.t("site.embed.open", lang) in text
+        boot = json.loads(re.search(r'<script type="application/json" id="calc-boot">(.*?)</script>',
+                                    text, re.S).group(1))
+        assert boot["lang"] == lang and boot["langs"]["en"] == "embed.html"
+    # the script other sites include: a stable name at the root, checks event.source
+    resize = (dist / "embed-resize.js").read_text(encoding="utf-8")
+    assert "event.source" in resize and "event.origin" in resize and "data-llm-vram-calc" in resize
+    # never frame-busting
+    for path in [dist / "embed-resize.js", *(dist / "assets").glob("app.*.js")]:
+        text = path.read_text(encoding="utf-8")
+        assert "top.location" not in text and "parent.location" not in text
+    # the embedding guide is a doc page that does not replace embed.html
+    guide = (dist / "embed-guide.html").read_text(encoding="utf-8")
+    assert "<article" in guide and "embed-resize.js" in guide
+
+
+def test_pages_have_one_description(dist):
+    for page in [*dist.glob("*.html"), *(dist / "models").glob("*.html"), *(dist / "gpus").glob("*.html")]:
+        text = page.read_text(encoding="utf-8")
+        assert text.count('<meta name="description" content="') == 1, page.name
+        assert re.search(r'<meta name="description" content="[^"]+">', text), page.name

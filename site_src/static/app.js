@@ -8,6 +8,27 @@ const $$ = (sel) => Array.from(document.querySelectorAll(sel));
 const boot = JSON.parse($("#calc-boot").textContent);
 const KEYS = ["model", "params", "quant", "context", "engine", "batch", "ubatch",
   "flash-attn", "kv-cache", "gpu-layers", "gpu"];
+const isEmbed = root.dataset.embed === "true";
+const search = new URLSearchParams(location.search);
+
+// ---- embed options: theme=, lock=model, lang= (besides the inputs) ----------------
+// Only fixed values are used: a class name from a closed list, a page name from the
+// build's own list; nothing from the URL is written into the page as markup.
+
+const theme = search.get("theme");
+if (theme === "light" || theme === "dark") root.classList.add(`theme-${theme}`);
+
+function embedPageFor(lang) {
+  // lang=zh-CN -> embed.zh-CN.html (exact tag, else the same primary language); else null
+  if (!lang || !boot.langs) return null;
+  const codes = Object.keys(boot.langs);
+  const want = lang.toLowerCase();
+  const code = codes.find((c) => c.toLowerCase() === want)
+    || codes.find((c) => c.toLowerCase().split("-")[0] === want.split("-")[0]);
+  return code && code !== boot.lang ? boot.langs[code] : null;
+}
+const langPage = isEmbed ? embedPageFor(search.get("lang")) : null;
+if (langPage) location.replace(langPage + location.search + location.hash);
 
 function msg(key, values = {}) {
   const text = boot.messages["site.js." + key] ?? key;
@@ -43,11 +64,22 @@ function readForm() {
 }
 
 function urlQuery() {
-  const params = new URLSearchParams(location.search);
   const query = {};
-  for (const key of KEYS) if (params.has(key)) query[key] = params.get(key);
+  for (const key of KEYS) if (search.has(key)) query[key] = search.get(key);
   return query;
 }
+
+// The permalink: every input Python settled on, in the query (model= empty means
+// "no model, parameter count only"); empty values (engine defaults) are left out.
+function permalinkQuery(inputs) {
+  const params = new URLSearchParams();
+  for (const key of KEYS) {
+    const value = inputs[key] === undefined || inputs[key] === null ? "" : String(inputs[key]);
+    if (value !== "" || key === "model") params.set(key, value);
+  }
+  return params.toString();
+}
+const pageUrl = (name, query) => new URL(query ? `${name}?${query}` : name, document.baseURI).href;
 
 // ---- view -> DOM ---------------------------------------------------------------
 
@@ -214,17 +246,29 @@ function render(v) {
   view = v;
   renderResults(v);
   renderInputs(v);
-  if (form) {
-    const url = v.query ? `?${v.query}` : location.pathname;
-    history.replaceState(null, "", url);
+  const query = permalinkQuery(v.inputs);
+  if (isEmbed) {
+    // no address bar in a frame: the link to the full calculator carries the inputs
+    $("#embed-open").href = pageUrl("index.html", query);
+  } else {
+    // replaceState: one history entry however many steps a slider takes
+    history.replaceState(null, "", `?${query}`);
+    showPermalink();
+    updateEmbedCode();
   }
   postHeight();
+}
+
+function showPermalink() {
+  const field = $("#permalink");
+  if (field) field.value = location.href;
 }
 
 // ---- the worker ----------------------------------------------------------------
 
 const abs = (path) => new URL(path, document.baseURI).href;
-const worker = new Worker(abs(root.dataset.worker), { type: "module" });
+// (a page leaving for its language's embed starts nothing)
+const worker = langPage ? null : new Worker(abs(root.dataset.worker), { type: "module" });
 let seq = 0;          // id of the newest request
 let inFlight = null;  // id of the request the worker is busy with
 let queued = null;    // newest query waiting for the worker
@@ -244,11 +288,11 @@ function pump() {
   if (inFlight !== null || queued === null || root.dataset.calcState !== "ready") return;
   inFlight = ++seq;
   const vendor = $("#in-vendor") ? $("#in-vendor").value : "";
-  worker.postMessage({ type: "estimate", id: inFlight, query: JSON.stringify(queued), vendor });
+  worker.postMessage({ type: "estimate", id: inFlight, query: JSON.stringify(queued), vendor, lang: boot.lang });
   queued = null;
 }
 
-worker.addEventListener("message", (event) => {
+if (worker) worker.addEventListener("message", (event) => {
   const m = event.data;
   if (m.type === "ready") {
     root.dataset.calcState = "ready";
@@ -277,11 +321,11 @@ worker.addEventListener("message", (event) => {
     pump();
   }
 });
-worker.addEventListener("error", (event) => {
+if (worker) worker.addEventListener("error", (event) => {
   root.dataset.calcState = "error";
   setStatus("error", msg("status.error", { error: event.message || "worker" }));
 });
-worker.postMessage({
+if (worker) worker.postMessage({
   type: "init",
   pyodide: abs(root.dataset.pyodide),
   wheel: abs(root.dataset.wheel),
@@ -291,7 +335,7 @@ worker.postMessage({
 // The URL's inputs go to Python as typed (it validates and reports notices);
 // until the answer comes, the prerendered default is marked as not current.
 const initial = urlQuery();
-if (Object.keys(initial).length > 0) request(initial);
+if (worker && Object.keys(initial).length > 0) request(initial);
 
 // ---- input events --------------------------------------------------------------
 
@@ -320,16 +364,63 @@ if (form) {
       recompute();
     });
   }
-  $("#in-vendor").addEventListener("change", recompute);
-  const copy = $("#copy-link");
-  copy.addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText(location.href);
-      $("#copy-status").textContent = msg("copy.done");
-    } catch {
-      $("#copy-status").textContent = msg("copy.failed");
-    }
+  if ($("#in-vendor")) $("#in-vendor").addEventListener("change", recompute);
+  if ($("#more-settings")) $("#more-settings").addEventListener("toggle", postHeight);
+}
+
+// ---- copy link, embed code -------------------------------------------------------
+
+async function copyFrom(field, status) {
+  // the text is selected in its read-only field first: if the clipboard is refused,
+  // the reader copies the selection by hand
+  field.focus();
+  field.select();
+  try {
+    await navigator.clipboard.writeText(field.value);
+    status.textContent = msg("copy.done");
+  } catch {
+    status.textContent = msg("copy.failed");
+  }
+}
+
+if ($("#copy-link")) {
+  showPermalink();
+  $("#copy-link").addEventListener("click", () => {
+    showPermalink();
+    copyFrom($("#permalink"), $("#copy-status"));
   });
+}
+
+const embedCode = $("#embed-code");
+const attr = (text) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;")
+  .replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+function updateEmbedCode() {
+  // The snippet for the current inputs and the chosen options (string building only).
+  if (!embedCode) return;
+  const query = new URLSearchParams(permalinkQuery(view.inputs));
+  if ($("#embed-lock").checked) query.set("lock", "model");
+  const chosenTheme = $("#embed-theme").value;
+  if (chosenTheme === "light" || chosenTheme === "dark") query.set("theme", chosenTheme);
+  const chosenLang = $("#embed-lang").value;
+  if (chosenLang && chosenLang !== boot.lang) query.set("lang", chosenLang);
+  const src = pageUrl("embed.html", query.toString());
+  embedCode.value =
+    `<iframe src="${attr(src)}" title="${attr(embedCode.dataset.title)}" width="100%" height="640" ` +
+    `loading="lazy" data-llm-vram-calc></iframe>\n` +
+    `<script src="${attr(abs("embed-resize.js"))}" defer></script>`;
+}
+
+if (embedCode) {
+  // each language named in its own language, by the browser
+  for (const option of $$("#embed-lang option")) {
+    try {
+      option.textContent = new Intl.DisplayNames([option.value], { type: "language" }).of(option.value);
+    } catch { /* keep the code */ }
+  }
+  updateEmbedCode();
+  $("#embed").addEventListener("change", updateEmbedCode);
+  $("#embed-copy").addEventListener("click", () => copyFrom(embedCode, $("#embed-status")));
 }
 
 function modelIsComplete(value) {
@@ -339,36 +430,87 @@ function modelIsComplete(value) {
 }
 
 // ---- embed: tell the parent page how tall we are -------------------------------
+// {height: N} to the parent on load and on every size change; the parent's
+// embed-resize.js sets it on the frame. Nothing else is sent, and this page never
+// touches the parent (no frame-busting): it works in any frame, on any site.
 
+let postedHeight = -1;
 function postHeight() {
-  if (root.dataset.embed !== "true" || window.parent === window) return;
-  window.parent.postMessage({ height: Math.ceil(document.documentElement.scrollHeight) }, "*");
+  if (!isEmbed || window.parent === window) return;
+  const height = Math.ceil(root.getBoundingClientRect().height);
+  if (height === postedHeight) return;
+  postedHeight = height;
+  window.parent.postMessage({ height }, "*");
 }
-if (root.dataset.embed === "true") {
+if (isEmbed && !langPage) {
   new ResizeObserver(postHeight).observe(document.body);
-  const open = $("#embed-open");
-  if (open) open.href = "index.html" + location.search;
+  postHeight();
+  addEventListener("load", postHeight);
+  $("#embed-open").href = pageUrl("index.html", new URLSearchParams(urlQuery()).toString());
+  if ((search.get("lock") || "").split(",").includes("model")) $("#field-model").hidden = true;
+  if (window.parent === window && $("#embed-standalone")) $("#embed-standalone").hidden = false;
 }
 
 // ---- offline: service worker ---------------------------------------------------
+// sw.js precaches this build; a page it serves comes from that cache (see sw.js).
+// When a newer build's worker has installed and waits, the page says so; Reload
+// lets it take over (it deletes the old cache) and reloads from the new one.
 
-if ("serviceWorker" in navigator && root.dataset.sw && location.protocol !== "file:") {
-  // Registered once the calculator is up, so its precache reads what the page
-  // has just loaded from the HTTP cache instead of downloading it twice.
-  const register = () => navigator.serviceWorker.register(abs(root.dataset.sw)).then((reg) => {
-    reg.addEventListener("updatefound", () => {
-      const next = reg.installing;
-      next.addEventListener("statechange", () => {
-        if (next.state === "installed" && navigator.serviceWorker.controller) {
-          $("#update-notice").hidden = false;
-        }
-      });
-    });
-  }).catch(() => {});
-  const whenReady = new MutationObserver(() => {
-    if (root.dataset.calcState !== "loading") { whenReady.disconnect(); register(); }
+const sw = "serviceWorker" in navigator && location.protocol !== "file:" && !langPage
+  ? navigator.serviceWorker : null;
+if (sw) {
+  let updating = false;  // the reader asked for the new version
+  const notice = $("#update-notice");
+
+  const showIfWaiting = (reg) => {
+    if (reg.waiting && sw.controller && notice) {
+      notice.hidden = false;
+      postHeight();
+    }
+  };
+  const track = (reg, next) => next && next.addEventListener("statechange", () => {
+    if (next.state === "installed") showIfWaiting(reg);
   });
-  whenReady.observe(root, { attributes: true, attributeFilter: ["data-calc-state"] });
+  const watch = (reg) => {
+    if (!reg) return;
+    showIfWaiting(reg);
+    track(reg, reg.installing);
+    reg.addEventListener("updatefound", () => track(reg, reg.installing));
+    const check = () => reg.update().catch(() => {});
+    addEventListener("online", check);
+    if (sw.controller) check();
+  };
+
+  sw.addEventListener("controllerchange", () => {
+    if (updating) location.reload();
+  });
   const reload = $("#update-reload");
-  if (reload) reload.addEventListener("click", () => location.reload());
+  if (reload) {
+    reload.addEventListener("click", () => sw.getRegistration().then((reg) => {
+      if (reg && reg.waiting) {
+        updating = true;
+        reg.waiting.postMessage({ type: "skip-waiting" });
+      } else {
+        location.reload();
+      }
+    }, () => location.reload()));
+  }
+
+  if (root.dataset.sw) {
+    const register = () => sw.register(abs(root.dataset.sw)).then(watch).catch(() => {});
+    if (sw.controller) {
+      register();
+    } else {
+      // First visit: registered once the calculator is up, so the precache reads what
+      // the page has just loaded from the HTTP cache instead of downloading it twice.
+      const whenReady = new MutationObserver(() => {
+        if (root.dataset.calcState !== "loading") { whenReady.disconnect(); register(); }
+      });
+      whenReady.observe(root, { attributes: true, attributeFilter: ["data-calc-state"] });
+    }
+  } else {
+    // embed.html does not install the worker (a frame on someone's blog should not
+    // download the whole calculator for later), but uses one the site already has.
+    sw.getRegistration().then(watch).catch(() => {});
+  }
 }

@@ -276,21 +276,3 @@ def test_phone_width_and_screenshot(probe, cat):
     assert overflow <= 0, f"page is {overflow}px wider than a 360px phone"
     assert not p.errors, p.errors
 
-
-def test_works_offline_after_first_visit(browser, base_url):
-    context = browser.new_context(service_workers="allow")
-    try:
-        page = context.new_page()
-        page.goto(f"{base_url}/index.html")
-        page.wait_for_selector("html[data-calc-state=ready]", state="attached", timeout=120_000)
-        page.evaluate("async () => { await navigator.serviceWorker.ready; }")  # installed
-        page.wait_for_function("async () => (await caches.keys()).length > 0 && "
-                               "(await (await caches.open((await caches.keys())[0])).keys()).length >= 10",
-                               timeout=60_000)
-        context.set_offline(True)
-        page.goto(f"{base_url}/index.html?context=4096")
-        page.wait_for_selector("html[data-calc-state=ready]", state="attached", timeout=120_000)
-        page.wait_for_selector("#results[aria-busy=false]", state="attached")
-        assert shown_bytes(page) == expected_bytes({"context": "4096"})
-    finally:
-        context.close()
