@@ -143,7 +143,7 @@ def estimate_query(query: Mapping[str, Any], lang: str = "en") -> dict[str, Any]
             continue
         v = str(v)
         if len(v) > _MAX_VALUE_LEN:
-            notices.append(t("notice.invalid", lang, field=k, value=_safe(v), reason="too long",
+            notices.append(t("notice.invalid", lang, field=k, value=_safe(v), reason=t("notice.too_long", lang),
                              default=DEFAULTS[k] or "default"))
             continue
         q[k] = v

@@ -154,7 +154,7 @@ def _llamacpp(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str])
     embd = w.nbytes_of("token_embd.weight")
     host_note = t("explain.weights.host_embd", lang, embd=fmt_bytes(embd))
     if n_gpu <= a.n_layer:
-        host_note += "; " + t("explain.weights.partial", lang, n_gpu=len(place.gpu_layers),
+        host_note += t("explain.join", lang) + t("explain.weights.partial", lang, n_gpu=len(place.gpu_layers),
                                n_layer=a.n_layer)
     n_attn = sum(1 for il in range(a.n_layer) if a.n_head_kv[il] or a.is_mla)
     swa_note = rec_note = ""
@@ -176,7 +176,7 @@ def _llamacpp(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str])
         _part("kv_cache", kv_dev.total, kv_explain, True, lang),
         _part("compute", compute_dev, t("explain.compute.llamacpp", lang, ubatch=ubatch,
                                         peak=t(f"peak.{comp.peak_kind}", lang),
-                                        fa="on" if fa else "off"), False, lang),
+                                        fa=t("word.on" if fa else "word.off", lang)), False, lang),
         _part("overhead", overhead, t("explain.overhead", lang,
                                       what=t("explain.overhead.what.llamacpp", lang),
                                       source=engine["overhead_source"]), False, lang),
@@ -309,5 +309,18 @@ def estimate(s: Setup, *, with_fit: bool = True) -> dict[str, Any]:
     }
     if s.gpu and with_fit:
         from .fit import fit_verdict
-        result["fit"] = fit_verdict(s, result, cat.find_gpu(s.gpu))
+        gpu = cat.find_gpu(s.gpu)
+        result["fit"] = fit_verdict(s, result, gpu)
+        tiers = engine["defaults"].get("context_by_vram")
+        if tiers:
+            ctx = ollama_default_context(tiers, int(gpu["memory_bytes"]))   # tiers are by the card's size
+            notes.append(t("note.ollama_context", s.lang, context=f"{ctx:,}", gpu=gpu["name"]))
     return result
+
+
+def ollama_default_context(tiers: list[dict[str, Any]], vram_bytes: int) -> int:
+    """Ollama's VRAM-based default num_ctx (engines.json ``context_by_vram``)."""
+    for tier in tiers:
+        if tier["below_gib"] is None or vram_bytes < tier["below_gib"] * GiB:
+            return int(tier["context"])
+    return int(tiers[-1]["context"])

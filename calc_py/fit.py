@@ -86,9 +86,25 @@ def fit_verdict(setup, result: dict[str, Any], gpu: dict[str, Any]) -> dict[str,
         verdict["kv_tokens_fit"] = tokens
         verdict["advice"].append(t("vllm.kv_tokens", setup.lang, tokens=f"{tokens:,}",
                                    concurrency=tokens / max(1, setup.context)))
+    smallest = smallest_fitting_gpu(result, gpu["vendor"])
+    verdict["smallest_fit"] = smallest and {"id": smallest["id"], "name": smallest["name"]}
     if not fits:
         verdict["advice"].extend(_advice(setup, result, budget, cards))
+        if smallest:
+            verdict["advice"].append(t("advice.smallest", setup.lang, gpu=smallest["name"]))
     return verdict
+
+
+def smallest_fitting_gpu(result: dict[str, Any], vendor: str | None = None) -> dict[str, Any] | None:
+    """The catalog GPU with the least usable memory that still holds ``result``.
+
+    Same vendor first (a person with an AMD card asks about AMD cards), any
+    vendor otherwise; None when no single card holds it.
+    """
+    rows = [g for g in compare_gpus(result) if g["fits"]]
+    same = [g for g in rows if g["vendor"] == vendor] if vendor else []
+    pool = same or rows
+    return min(pool, key=lambda g: (g["usable_bytes"], g["id"])) if pool else None
 
 
 def _advice(setup, result: dict[str, Any], budget: int, cards: int) -> list[str]:

@@ -56,3 +56,21 @@ def test_catalog_lists_pickers():
     assert len(c["models"]) >= 50 and len(c["gpus"]) >= 50
     assert {"llama.cpp", "ollama", "transformers", "vllm"} <= {e["id"] for e in c["engines"]}
     assert any(q["id"] == "Q4_K_M" for q in c["quants"])
+
+
+def test_fit_names_the_smallest_card_that_holds_the_model_alone():
+    from calc_py.api import estimate
+    r = estimate(model="meta-llama/Llama-3.1-70B", quant="Q4_K_M", gpu="rtx-4090")
+    smallest = r["fit"]["smallest_fit"]
+    rows = {g["id"]: g for g in compare_gpus(r)}
+    assert rows[smallest["id"]]["fits"]
+    assert all(not g["fits"] or g["usable_bytes"] >= rows[smallest["id"]]["usable_bytes"]
+               for g in rows.values() if g["vendor"] == "nvidia")
+
+
+def test_ollama_notes_its_vram_based_default_context():
+    from calc_py.api import estimate
+    small = estimate(model="qwen/qwen3-8b", engine="ollama", gpu="rtx-3060-12gb")
+    big = estimate(model="qwen/qwen3-8b", engine="ollama", gpu="h100-sxm-80gb")
+    assert any("4,096" in n for n in small["notes"])
+    assert any("262,144" in n for n in big["notes"])
