@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     src = e.add_mutually_exclusive_group()
     src.add_argument("--model", help="catalog model: Hugging Face repo id (any case) or alias")
     src.add_argument("--config", help="path to a Hugging Face config.json")
+    src.add_argument("--gguf", help="path to a GGUF file: its header gives every tensor's exact type")
     src.add_argument("--params", help="parameter count in billions (simple mode, approximate)")
     e.add_argument("--quant", default=None,
                    help="GGUF type or mix (Q4_K_M, Q8_0, IQ3_M, ...) or bf16/fp16/fp8/int8/int4/awq/gptq/nf4/mxfp4")
@@ -63,7 +64,7 @@ def _setup(a: argparse.Namespace) -> Setup:
     engine = cat.find_engine(a.engine)["id"]
     default_quant = "Q4_K_M" if engine in ("llama.cpp", "ollama") else "bf16"
     return Setup(
-        model=a.model, config=a.config,
+        model=a.model, config=a.config, gguf=a.gguf,
         params=parse_float(a.params, "params", 0.1, 2000) if a.params is not None else None,
         quant=a.quant or default_quant,
         context=parse_int(a.context, "context", 1, 10_000_000), engine=engine,

@@ -46,6 +46,7 @@ class Setup:
     gpu_layers: int | None = None
     gpu: str | None = None
     lang: str = "en"
+    gguf: Any = None                   # path or header bytes of a GGUF file
 
 
 @dataclass
@@ -55,12 +56,18 @@ class _Model:
     name: str
     approximate: bool
     source: str | None = None
+    weights: Any = None                # exact weights read from a GGUF header
+    quant_label: str | None = None
 
 
 def _resolve_model(s: Setup) -> _Model:
-    given = [x for x in (s.model, s.config, s.params) if x not in (None, "")]
+    given = [x for x in (s.model, s.config, s.params, s.gguf) if x not in (None, "", b"")]
     if len(given) > 1:
-        raise CalcError("give one of --model, --config or --params, not several", field="model")
+        raise CalcError("give one of --model, --config, --gguf or --params, not several", field="model")
+    if s.gguf not in (None, "", b""):
+        from .gguf_file import load
+        g = load(s.gguf)
+        return _Model(g.architecture, None, g.name, False, None, g.weights, g.label)
     if s.model:
         m = cat.find_model(s.model)
         return _Model(m.architecture, m.id, m.name, False, m.source)
@@ -123,6 +130,8 @@ def _weights_explain(w, quant: Quant, extra: str, lang: str) -> str:
     n_el = w.n_elements or 1
     bpw = w.total * 8 / n_el
     key = "explain.weights.gguf" if quant.is_gguf else "explain.weights.hf"
+    if quant.is_gguf and not quant.spec:          # read from a GGUF header, not planned
+        key = "explain.weights.file"
     return t(key, lang, n_tensors=len(w.tensors), quant=quant.label, bpw=bpw, host_note=extra)
 
 
@@ -142,7 +151,7 @@ def _llamacpp(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str])
     n_gpu = a.n_layer + 1 if s.gpu_layers in (None, -1) else min(s.gpu_layers, a.n_layer + 1)
     n_ctx = s.context * s.batch            # unified KV: all slots share one cache of this size
 
-    w = weights_for(a, quant)
+    w = m.weights or weights_for(a, quant)
     place = place_llamacpp(a, w, n_gpu)
     kv_dev = _llamacpp_kv(a, n_ctx, s.batch, kv_type, fa, ubatch, place.gpu_layers)
     kv_all = _llamacpp_kv(a, n_ctx, s.batch, kv_type, fa, ubatch, None)
@@ -271,7 +280,13 @@ def estimate(s: Setup, *, with_fit: bool = True) -> dict[str, Any]:
     _check_numbers(s)
     engine = cat.find_engine(s.engine)
     m = _resolve_model(s)
-    quant = resolve(s.quant, engine["id"])
+    if m.weights is not None:
+        if engine["id"] not in ("llama.cpp", "ollama"):
+            raise CalcError("a GGUF file is estimated for llama.cpp or Ollama; transformers and "
+                            "vLLM load checkpoints", field="engine")
+        quant = Quant(m.quant_label or "gguf", f"{m.quant_label} (from the file)", "gguf", {})
+    else:
+        quant = resolve(s.quant, engine["id"])
     notes: list[str] = []
     if m.approximate:
         notes.append(t("note.approximate", s.lang))
@@ -283,7 +298,12 @@ def estimate(s: Setup, *, with_fit: bool = True) -> dict[str, Any]:
     by = {p["part"]: p["bytes"] for p in parts}
     total = sum(by.values())
     host = sum(p["bytes"] for p in body["host_parts"])
-    params = _count_params(m.arch)
+    if m.weights is not None:        # a GGUF file: count its own tensors
+        from .inventory import NOT_HF_PARAMS
+        params = sum(x.tensor.n_elements for x in (*m.weights.tensors, *m.weights.not_loaded)
+                     if x.tensor.name not in NOT_HF_PARAMS)
+    else:
+        params = _count_params(m.arch)
     rot = rule_of_thumb(params, rule_bits(quant.id), s.context)
     result: dict[str, Any] = {
         "params": params,

@@ -90,3 +90,10 @@ def test_models_and_gpus_list_one_entry_a_line():
     assert rc == 0 and len(out.splitlines()) >= 50 and "meta-llama/Llama-3.1-8B" in out
     rc, out, _ = run("gpus")
     assert rc == 0 and len(out.splitlines()) >= 50 and "rtx-4090" in out
+
+
+def test_truncated_gguf_gives_one_line_and_exit_status_2(tmp_path):
+    bad = tmp_path / "cut.gguf"
+    bad.write_bytes(b"GGUF\x03\x00\x00\x00" + b"\x05" * 10)
+    rc, _, err = run("estimate", "--gguf", str(bad))
+    assert rc == 2 and "truncated" in err and len(err.strip().splitlines()) == 1
