@@ -40,6 +40,7 @@ Contract (stable; tests, the site and automation rely on it):
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any, Mapping
 
 from . import catalog as cat
@@ -133,8 +134,20 @@ def setup_from_strings(q: Mapping[str, str], lang: str = "en") -> Setup:
         gpu=gpu, lang=lang)
 
 
-def estimate_query(query: Mapping[str, Any], lang: str = "en") -> dict[str, Any]:
-    """Lenient: bad values fall back to defaults, each with a notice. Never raises."""
+def estimate_query(query: Mapping[str, Any], lang: str = "en", gguf: bytes | None = None) -> dict[str, Any]:
+    """Lenient: bad values fall back to defaults, each with a notice. Never raises.
+
+    ``gguf``: the first bytes of a GGUF file (its header); it replaces
+    ``model``/``params``. A bad header gives ``{"error": ..., "truncated": bool}``
+    instead of a result, so the page can read more of the file or say why not.
+    """
+    if gguf is not None:
+        from .gguf_file import load_cached
+        try:
+            load_cached(bytes(gguf))
+        except CalcError as err:
+            return {"error": err.message, "truncated": "truncated" in err.message,
+                    "inputs": {}, "notices": [], "result": None}
     q: dict[str, str] = {}
     notices: list[str] = []
     for k in KEYS:
@@ -152,6 +165,8 @@ def estimate_query(query: Mapping[str, Any], lang: str = "en") -> dict[str, Any]
     for _ in range(len(KEYS) + 2):
         try:
             setup = setup_from_strings(q, lang)
+            if gguf is not None:
+                setup = replace(setup, model=None, params=None, gguf=bytes(gguf))
             result = _estimate(setup)
             break
         except CalcError as err:
@@ -172,7 +187,7 @@ def estimate_query(query: Mapping[str, Any], lang: str = "en") -> dict[str, Any]
         result = _estimate(setup)
     inputs = {k: "" for k in KEYS}
     inputs.update({
-        "model": setup.model or "", "params": "" if setup.model else f"{setup.params:g}",
+        "model": setup.model or "", "params": "" if setup.model or setup.params is None else f"{setup.params:g}",
         "quant": result["inputs"]["quant"], "context": str(setup.context),
         "engine": setup.engine, "batch": str(setup.batch),
         "ubatch": str(setup.ubatch) if setup.ubatch else "",

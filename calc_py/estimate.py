@@ -65,8 +65,8 @@ def _resolve_model(s: Setup) -> _Model:
     if len(given) > 1:
         raise CalcError("give one of --model, --config, --gguf or --params, not several", field="model")
     if s.gguf not in (None, "", b""):
-        from .gguf_file import load
-        g = load(s.gguf)
+        from .gguf_file import load, load_cached
+        g = load_cached(s.gguf) if isinstance(s.gguf, bytes) else load(s.gguf)
         return _Model(g.architecture, None, g.name, False, None, g.weights, g.label)
     if s.model:
         m = cat.find_model(s.model)

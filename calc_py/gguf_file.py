@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +193,12 @@ class GgufModel:
     @property
     def name(self) -> str:
         return str(self.header.metadata.get("general.name") or f"GGUF ({self.header.arch})")
+
+
+@lru_cache(maxsize=4)
+def load_cached(data: bytes) -> GgufModel:
+    """:func:`load` for header bytes, memoised: the page re-estimates on every input change."""
+    return load(data)
 
 
 def load(source: bytes | bytearray | memoryview | str | Path) -> GgufModel:

@@ -77,3 +77,15 @@ def test_gguf_is_refused_for_checkpoint_engines(tmp_path):
     path = _header_only_gguf(tmp_path / "m.gguf", MODEL, "Q4_K_M")
     with pytest.raises(CalcError, match="llama.cpp or Ollama"):
         estimate(Setup(gguf=str(path), engine="vllm", quant="bf16"))
+
+
+def test_page_interface_takes_header_bytes_and_reports_truncation(tmp_path):
+    from calc_py.api import estimate_query
+    data = _header_only_gguf(tmp_path / "m.gguf", MODEL, "Q4_K_M").read_bytes()
+    ok = estimate_query({"context": "16384"}, gguf=data)
+    assert ok["result"]["model_bytes"] == gguf_weights(catalog.find_model(MODEL).architecture, "Q4_K_M").total
+    assert ok["inputs"]["quant"] == "Q4_K_M" and ok["inputs"]["model"] == ""
+    cut = estimate_query({}, gguf=data[:300])
+    assert cut["result"] is None and cut["truncated"] is True and "truncated" in cut["error"]
+    vllm = estimate_query({"engine": "vllm"}, gguf=data)
+    assert vllm["inputs"]["engine"] == "llama.cpp" and vllm["notices"]
