@@ -27,15 +27,14 @@ sys.path.insert(0, str(REPO))
 from calc_py import catalog as cat  # noqa: E402
 from calc_py.activations import (transformers_activation, transformers_overhead,  # noqa: E402
                                  vllm_activation, vllm_cuda_graphs, vllm_non_torch)
-from calc_py.compute import llamacpp_compute  # noqa: E402
+from calc_py.compute import host_weight_copies, llamacpp_compute  # noqa: E402
 from calc_py.errors import CalcError  # noqa: E402
-from calc_py.ggml_types import tensor_bytes  # noqa: E402
-from calc_py.gguf_mix import MIXES, plan_types  # noqa: E402
-from calc_py.inventory import block_count, count_params, file_tensors, tensors  # noqa: E402
+from calc_py.gguf_mix import MIXES  # noqa: E402
+from calc_py.inventory import count_params, file_tensors  # noqa: E402
 from calc_py.kv_cache import llamacpp_kv, pad, torch_kv_bytes, torch_kv_bytes_per_token  # noqa: E402
 from calc_py.quants import resolve  # noqa: E402
 from calc_py.simple import rule_bits, rule_of_thumb  # noqa: E402
-from calc_py.weights import _source_types, place_llamacpp, weights_for  # noqa: E402
+from calc_py.weights import gguf_file_weights, place_llamacpp, weights_for  # noqa: E402
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -141,20 +140,14 @@ def tokenizer_kind(a) -> str:
 
 
 def gguf_tensor_bytes(a, mix: str, file: bool = False, **opts) -> int:
-    """Tensor bytes after ``llama-quantize MIX``.
+    """Tensor bytes after ``llama-quantize MIX`` (calc_py.weights.gguf_file_weights).
 
     ``file``: the whole converted file (NextN/MTP blocks included, quantizer
     counters over block_count = n_layer + n_layer_nextn), as published files
     are; otherwise the trunk-only GGUF the CPU oracle writes and loads.
     """
-    tl = file_tensors(a) if file else tensors(a)
-    n_kv = [h for h in a.n_head_kv if h] or [a.n_head]
-    src = {t.name: ("F32" if len(t.ne) == 1 else "BF16") for t in tl}
-    src.update(_source_types(a))
-    types = plan_types(mix, tl, arch=a.arch, n_layer=block_count(a) if file else a.n_layer, n_head=a.n_head,
-                       n_head_kv=max(n_kv), n_expert=a.n_expert, source_types=src,
-                       n_layer_nextn=a.n_layer_nextn if file else 0, **opts)
-    return sum(tensor_bytes(types[t.name], t.ne) for t in tl)
+    w = gguf_file_weights(a, mix, mtp_in_file=file, **opts)
+    return w.file_total if file else w.total
 
 
 def published_rules(row_id: str) -> dict:
@@ -326,17 +319,17 @@ def llamacpp_overhead_fit(rep: Report | None = None) -> float:
 # Runs we can re-predict: row id -> (catalog model, mix, options). Rows not
 # listed are skipped with the reason in SKIP_LLAMACPP or "model not in catalog".
 LLAMACPP_RUNS: dict[str, dict[str, Any]] = {
-    "ik_llama.cpp#514-mainline-qwen3-30b-2gpu": {"model": "Qwen/Qwen3-30B-A3B", "mix": "Q4_K_M", "imatrix": True},
+    "ik_llama.cpp#514-mainline-qwen3-30b-2gpu": {"model": "Qwen/Qwen3-30B-A3B", "mix": "Q4_K_M", "imatrix": True, "compute_experts_cpu": True},
     "file4721687721-qwen3-235b-vulkan": {"model": "Qwen/Qwen3-235B-A22B", "mix": "Q3_K_S", "imatrix": True},
     "file35226446042-gemma3-1b-vulkan": {"model": "google/gemma-3-1b-it", "mix": "Q8_0", "swa_full": True},
     "file59932672849-gptoss20b-metal": {"model": "openai/gpt-oss-20b", "mix": "MXFP4_MOE"},
     "file20705324730-gptoss120b-lmstudio-metal": {"model": "openai/gpt-oss-120b", "mix": "MXFP4_MOE", "swa_full": True},
     "file7095883341-r1distill-qwen1.5b-vulkan-2060": {"model": "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B", "mix": "Q6_K", "imatrix": True},
-    "ik_llama.cpp-disc357-mainline-235b-q8-a6000": {"model": "Qwen/Qwen3-235B-A22B", "mix": "Q8_0"},
+    "ik_llama.cpp-disc357-mainline-235b-q8-a6000": {"model": "Qwen/Qwen3-235B-A22B", "mix": "Q8_0", "cpu_ffn_layers": (13, 94)},
     "ik_llama.cpp-disc357-mainline-235b-q6-ngl0": {"model": "Qwen/Qwen3-235B-A22B", "mix": "Q6_K", "imatrix": True},
-    "ik_llama.cpp-disc357-mainline-235b-q6-1x3090": {"model": "Qwen/Qwen3-235B-A22B", "mix": "Q6_K", "imatrix": True},
-    "ik_llama.cpp-disc357-mainline-235b-q6-2x3090": {"model": "Qwen/Qwen3-235B-A22B", "mix": "Q6_K", "imatrix": True},
-    "ik_llama.cpp#370-mainline-235b-q8-q8kv-a6000": {"model": "Qwen/Qwen3-235B-A22B", "mix": "Q8_0"},
+    "ik_llama.cpp-disc357-mainline-235b-q6-1x3090": {"model": "Qwen/Qwen3-235B-A22B", "mix": "Q6_K", "imatrix": True, "cpu_ffn_layers": (5, 94)},
+    "ik_llama.cpp-disc357-mainline-235b-q6-2x3090": {"model": "Qwen/Qwen3-235B-A22B", "mix": "Q6_K", "imatrix": True, "cpu_ffn_layers": (14, 94)},
+    "ik_llama.cpp#370-mainline-235b-q8-q8kv-a6000": {"model": "Qwen/Qwen3-235B-A22B", "mix": "Q8_0", "cpu_ffn_layers": (14, 94)},
     "ik_llama.cpp-disc562-mainline-llama31-8b-vulkan": {"model": "meta-llama/Llama-3.1-8B", "mix": "Q4_0"},
     "ik_llama.cpp#822-mainline-gptoss20b-3070": {"model": "openai/gpt-oss-20b", "mix": "MXFP4_MOE", "experts_on_cpu": True},
     "ik_llama.cpp-ik-fork-gemma3-27b": {"model": "google/gemma-3-27b-it", "mix": "Q4_K_M", "ik": True},
@@ -376,11 +369,89 @@ def _fa(r: dict) -> bool:
 
 
 def _experts_cpu_bytes(a, mix: str, opts: dict) -> int:
-    tl = tensors(a)
-    n_kv = [h for h in a.n_head_kv if h] or [a.n_head]
-    types = plan_types(mix, tl, arch=a.arch, n_layer=a.n_layer, n_head=a.n_head,
-                       n_head_kv=max(n_kv), n_expert=a.n_expert, source_types=_source_types(a), **opts)
-    return sum(tensor_bytes(types[t.name], t.ne) for t in tl if "_exps." in t.name)
+    w = gguf_file_weights(a, mix, **opts)
+    return sum(wt.nbytes for wt in w.tensors if "_exps." in wt.tensor.name)
+
+
+#: b11312 builds the KQ mask as an F16 graph input with flash attention (src/llama-graph.cpp
+#: build_attn_inp_kq_mask); earlier builds made an F32 input and cast it on the device. The rows'
+#: host buffers show F32 through 2026-05 (file56781022437: 276.29 MiB at 131072 cells = 4 B/cell)
+#: and F16 by 2026-09 (file70309044572 ROCm_Host: 1616.34 MiB at 393216 cells x 2048 = 2 B/cell).
+F16_MASK_FROM = "2026-06"
+
+
+def _compute_evidence(r: dict, spec: dict) -> str:
+    if spec.get("ik") or r["id"].startswith("ik_llama.cpp-ik-fork"):
+        return "ik_llama.cpp (weak: its own graph and allocator)"
+    return f"mainline {r.get('backend')}"
+
+
+def compute_row(rep: Report, r: dict, spec: dict, a, model_id: str, mix: str, n_ctx: int, n_seq: int,
+                ub: int, fa: bool, tk: str, tv: str) -> None:
+    """CUDA0/CUDA_Host compute (or the backend's equivalents) against compute.llamacpp_compute.
+
+    Mainline CUDA rows become records (parts ``compute`` and ``compute_host``); other
+    backends and ik_llama.cpp rows are secondary evidence, listed in the fit with their label.
+    """
+    b = r["buffers_mib"]
+    backend = r.get("backend") or ""
+    dev_key = next((k for k in b if re.match(rf"^{backend}0 compute$", k) or k == f"{backend} compute"), None)
+    host_key = next((k for k in b if k == f"{backend}_Host compute"), None)
+    if dev_key is None:
+        return
+    ngl = str(r.get("n_gpu_layers"))
+    n_gpu = a.n_layer + 1 if ngl in ("None", "99", "999", "max", "100", "-1") else int(ngl)
+    w = weights_for(a, resolve(mix, "llama.cpp"))
+    lo_hi = spec.get("cpu_ffn_layers")
+    hw = host_weight_copies(a, w, n_gpu, experts_on_cpu=bool(spec.get("experts_on_cpu")
+                                                             or spec.get("compute_experts_cpu")),
+                            layers_on_cpu=frozenset(range(*lo_hi)) if lo_hi else frozenset())
+    a_kv = a
+    if spec.get("ik") or spec.get("swa_full"):
+        a_kv = replace(a, n_swa=0, swa_layers=(False,) * a.n_layer) if a.has_swa else a
+    kv = llamacpp_kv(a_kv, n_ctx, n_seq, kv_type=tk, kv_type_v=tv, flash_attn=fa, n_ubatch=ub)
+    # a full-size SWA cache (old builds, ik_llama.cpp) still gets its own SWA mask, at full size
+    swa_cells = kv.cells if (a_kv is not a) else kv.swa_cells
+    comp = llamacpp_compute(a, kv.cells, swa_cells, min(ub, pad(n_ctx, 256)), fa, n_seq,
+                            all_on_gpu=n_gpu > a.n_layer, type_k=tk, type_v=tv, host_weights=hw)
+    ev = _compute_evidence(r, spec)
+    old_mask = fa and str(r.get("posted") or "") < F16_MASK_FROM
+    host_pred = comp.host
+    if old_mask:      # the row's build: F32 mask input (4 B per cell instead of 2)
+        host_pred += (kv.cells + (swa_cells if a.has_swa else 0)) * min(ub, pad(n_ctx, 256)) * 2
+    meas_dev = _mib(b[dev_key])
+    meas_host = _mib(b[host_key]) if host_key else None
+    fit = rep.fits.setdefault("llamacpp_compute", {
+        "form": "device = max(logits, attention, ffn phases of compute.llamacpp_compute_cpu) + CUDA's "
+                "FA F16 K/V copies (non-F16 KV) + the largest host weight copied in per phase (op offload); "
+                "host = KQ mask(s) + f32 input embeddings + int32 inputs",
+        "constants": "none fitted: every term is a tensor of the reserve graph",
+        "rows": []})
+    status, reason = "ok", ""
+    if ngl == "0":
+        status, reason = "outlier", "-ngl 0: that build ran the output matmul on the CPU (CPU compute 304.75 MiB)"
+    fit["rows"].append({
+        "id": r["id"], "evidence": ev, "build": r.get("llamacpp_build"), "posted": r.get("posted"),
+        "model": model_id, "n_ctx": n_ctx, "n_ubatch": ub, "flash_attn": fa, "type_k": tk,
+        "peak": comp.peak_kind, "phases_mib": {k: round(v / MiB, 2) for k, v in comp.phases.items()},
+        "host_weight_copies_mib": {k: round(v / MiB, 2) for k, v in hw.items() if v},
+        "device_pred_mib": round(comp.device / MiB, 2), "device_meas_mib": meas_dev,
+        "device_err_pct": round((comp.device / MiB - meas_dev) / meas_dev * 100, 2),
+        "host_pred_mib": round(host_pred / MiB, 2), "host_meas_mib": meas_host,
+        "host_err_pct": None if not meas_host else round((host_pred / MiB - meas_host) / meas_host * 100, 2),
+        "host_mask": "F32 (build before the F16 mask input)" if old_mask or not fa else "F16",
+        "status": status, "reason": reason})
+    if ev != "mainline CUDA":
+        return
+    rec = Rec("llamacpp_gpu_logs", r["id"], "llama.cpp", "compute", comp.device, int(round(meas_dev * MiB)),
+              None, status, reason, precision_pct=0.01, model=model_id)
+    rep.recs.append(rec)
+    if meas_host:
+        rec = Rec("llamacpp_gpu_logs", r["id"], "llama.cpp", "compute_host", host_pred,
+                  int(round(meas_host * MiB)), None, status, reason, precision_pct=0.05, model=model_id)
+        if old_mask and status == "ok":
+            rec.reason = "build before the F16 KQ-mask input: mask counted at 4 B per cell, as that build made it"
+        rep.recs.append(rec)
 
 
 def llamacpp_rows(rep: Report, overhead_mib: float) -> None:
@@ -426,7 +497,7 @@ def llamacpp_rows(rep: Report, overhead_mib: float) -> None:
             rep.skip("llamacpp_gpu_logs", rid + ":weights", "ik_llama.cpp-only quant types (IQ*_K): weights not comparable")
             continue
         opts = {"has_imatrix": bool(spec.get("imatrix"))}
-        total_w = gguf_tensor_bytes(a, mix, **opts)
+        total_w = gguf_file_weights(a, mix, **opts).total     # what llama.cpp loads of the file
         # all model buffers = file tensors only without mmap overlap (a CPU_Mapped range spans the
         # GPU tensors between host tensors when -ot is used; Metal_Mapped maps the whole file) and
         # without a tied duplicate
@@ -444,24 +515,20 @@ def llamacpp_rows(rep: Report, overhead_mib: float) -> None:
             w = weights_for(a, resolve(mix, "llama.cpp"))
             place = place_llamacpp(a, w, a.n_layer + 1)
             add("weights_device", place.device_bytes, _mib(b[dev_keys[0]]), None, 0.01)
-            # compute buffer: mainline CUDA only (compute.py's calibration target)
-            if r.get("backend") == "CUDA" and not ik and "CUDA0 compute" in b:
-                kv_all = llamacpp_kv(a, n_ctx, n_seq, kv_type=tk, kv_type_v=tv, flash_attn=fa, n_ubatch=ub)
-                comp = llamacpp_compute(a, kv_all.cells, kv_all.swa_cells, min(ub, pad(n_ctx * n_seq, 256)),
-                                        fa, n_seq, all_on_gpu=True)
-                add("compute", comp.device, _mib(b["CUDA0 compute"]))
         if spec.get("experts_on_cpu"):
             w = weights_for(a, resolve(mix, "llama.cpp"))
             place = place_llamacpp(a, w, a.n_layer + 1)
             dev_w = place.device_bytes - _experts_cpu_bytes(a, mix, opts)
             add("weights_device", dev_w, _mib(b["CUDA0 model"]), None, 0.01)
             kv = llamacpp_kv(a, n_ctx, n_seq, kv_type=tk, kv_type_v=tv, flash_attn=fa, n_ubatch=ub)
-            comp = llamacpp_compute(a, kv.cells, kv.swa_cells, ub, fa, n_seq, all_on_gpu=True)
+            comp = llamacpp_compute(a, kv.cells, kv.swa_cells, ub, fa, n_seq, all_on_gpu=True,
+                                    type_k=tk, type_v=tv,
+                                    host_weights=host_weight_copies(a, w, a.n_layer + 1, experts_on_cpu=True))
             meas = r["measured_used_mib"]
             proc = next(v for k, v in meas.items() if "process" in k)
             ours = dev_w + kv.total + comp.device + int(overhead_mib * MiB)
             add("total_process", ours, proc, rot["total_bytes"], 0.05)
-            add("compute", comp.device, _mib(b["CUDA0 compute"]))
+        compute_row(rep, r, spec, a, m.id, mix, n_ctx, n_seq, ub, fa, tk, tv)
         # llama.cpp's own memory breakdown table ("self" = model + context + compute)
         for line in r.get("memory_breakdown") or []:
             mm = re.search(r"CUDA0[^|]*\|\s*(\d+)\s*=\s*(\d+)\s*\+\s*\(\s*(\d+)\s*=\s*(\d+)\s*\+\s*(\d+)\s*\+\s*(\d+)\s*\)", line)
@@ -754,6 +821,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nskipped rows: {len(rep.skipped)}")
         for s in rep.skipped:
             print(f"  {s['file']:22} {s['id'][:60]:60} {s['why'][:90]}")
+    if not args.quiet and "llamacpp_compute" in rep.fits:
+        print("\nllama.cpp compute buffers, per row (device = <backend>0 compute, host = <backend>_Host compute):")
+        print(f"{'row id':50} {'evidence':22} {'peak':9} {'dev pred':>9} {'meas':>9} {'err%':>7} | "
+              f"{'host pred':>9} {'meas':>9} {'err%':>7}  status")
+        for x in rep.fits["llamacpp_compute"]["rows"]:
+            he = "" if x["host_err_pct"] is None else f"{x['host_err_pct']:7.2f}"
+            hm = "" if x["host_meas_mib"] is None else f"{x['host_meas_mib']:9.2f}"
+            print(f"{x['id'][:50]:50} {x['evidence'][:22]:22} {x['peak']:9} {x['device_pred_mib']:9.2f} "
+                  f"{x['device_meas_mib']:9.2f} {x['device_err_pct']:7.2f} | {x['host_pred_mib']:9.2f} {hm:>9} "
+                  f"{he:>7}  {x['status']}")
     if args.fit:
         print("\nfits:")
         print(json.dumps(rep.fits, indent=1, default=float))

@@ -46,7 +46,7 @@ import numpy as np  # noqa: E402
 from calc_py.architecture import Architecture  # noqa: E402
 from calc_py.catalog import supported_models  # noqa: E402
 from calc_py.gguf_mix import MIXES  # noqa: E402
-from calc_py.weights import gguf_weights  # noqa: E402
+from calc_py.weights import gguf_file_weights, gguf_weights  # noqa: E402
 
 LLAMA_CPP_BUILD = "b11312"
 OUT = REPO / "tests" / "data" / "oracle" / "llamacpp_b11312.json"
@@ -251,7 +251,7 @@ def write_gguf(a: Architecture, path: Path, mix: str) -> int:
     w.add_token_types(types)
     w.add_bos_token_id(1)
     w.add_eos_token_id(2)
-    for wt in gguf_weights(a, mix).tensors:
+    for wt in gguf_file_weights(a, mix, mtp_in_file=False).tensors:
         t = wt.tensor
         w.add_tensor_info(t.name, tuple(reversed(t.ne)), np.float16, wt.nbytes,
                           raw_dtype=gguf.GGMLQuantizationType[wt.type])

@@ -14,9 +14,15 @@ therefore the *peak of live intermediates*, not their sum. The peak is one of:
 * the FFN: gate and up activations ``n_ff x n_ubatch`` in f32 (for MoE the
   selected experts' ``n_ff_exp x n_expert_used x n_ubatch`` plus the router).
 
-The pinned host buffer (``CUDA_Host compute``) holds the graph inputs: the f32
-KQ mask ``n_kv x n_ubatch`` per attention kind (full, SWA) and the input
-embeddings ``n_embd x n_ubatch`` (the token embedding lives on the host).
+On CUDA (:func:`llamacpp_compute`) the device buffer has the same phases --
+the graph inputs are filled on the host and copied in as split inputs -- plus
+two CUDA terms: F16 copies of a quantized K/V for flash attention
+(fattn.cu ``ggml_cuda_flash_attn_ext_get_alloc_size``) and, with weights left
+on the host, the largest one copied in for its op (op offload). The pinned
+host buffer (``CUDA_Host compute``) holds the graph inputs: the KQ mask
+``n_kv x n_ubatch`` per attention kind (full, SWA; F16 with flash attention in
+b11312) and the f32 input embeddings ``n_embd x n_ubatch`` (the token
+embedding lives on the host).
 
 On the CPU backend (:func:`llamacpp_compute_cpu`) there is one buffer: the
 graph inputs (KQ masks: F16 with flash attention, F32 without) share it with
@@ -24,27 +30,21 @@ the intermediates, live until the last layer's attention, and are dead when
 the logits are computed; that model is checked against llama.cpp's own
 ``llama_get_memory_breakdown()`` over 790 records by tests/test_oracle.py.
 
-These forms come from the graph code; the small constants (``_SLACK``) are
-fitted to the published CUDA logs in shared/groundtruth (see
-docs/accuracy.md for the fit and its residuals). This is where our estimate is
-least exact: say so on the page.
+No constant is fitted: every term is a tensor of the reserve graph. The
+residuals against published CUDA logs (older builds, mostly with experts left
+on the CPU) are in docs/accuracy.md: the device buffer is within -12..+1 % and
+runs low where ggml-alloc's packing leaves holes we do not simulate; the host
+buffer matches to the printed digit. This is where our estimate is least
+exact: say so on the page.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .architecture import Architecture
 from .kv_cache import pad
 
 MiB = 1 << 20
-
-#: Remainder above the largest live intermediate, seen in CUDA logs with flash
-#: attention: qwen3-30b-a3b 304.75 MiB = logits 296.75 + 8.0; gemma3-27b 522.62 =
-#: 512 + 10.6; gpt-oss-20b 456.98 = 392.75 + 64.2 (groundtruth
-#: llamacpp_gpu_logs.jsonl ids ik_llama.cpp-ik-fork-qwen3-30b-a3b-3090t,
-#: ik_llama.cpp-ik-fork-gemma3-27b, ik_llama.cpp#822-mainline-gptoss20b-3070).
-_SLACK_FIXED = 8 * MiB
-
 
 @dataclass(frozen=True)
 class ComputeBuffers:
@@ -52,39 +52,121 @@ class ComputeBuffers:
     host: int            # pinned host buffer (CUDA_Host compute)
     peak_kind: str       # which part of the graph sets the peak
     output_buffer: int   # llama.cpp's host output buffer (logits of one batch)
+    phases: dict = field(default_factory=dict)   # device bytes live at each candidate peak
+
+
+_F16_KV = ("f16",)
+
+
+def fa_f16_conversion(a: Architecture, n_ctx_cells: int, swa_cells: int, type_k: str = "f16",
+                      type_v: str | None = None) -> int:
+    """Extra bytes CUDA's flash-attention node allocates for F16 copies of a non-F16 K/V.
+
+    ggml/src/ggml-cuda/fattn.cu ``ggml_cuda_flash_attn_ext_get_alloc_size`` (used
+    by ``ggml_backend_cuda_buffer_type_get_alloc_size`` for GGML_OP_FLASH_ATTN_EXT):
+    the MMA/tile kernels (what a ubatch >= 8 selects, ``ggml_cuda_get_best_fattn_kernel``)
+    need F16 K and V, so a K (V) of another type gets a 128-byte-aligned F16 copy of
+    its view, ``ggml_nelements(K) x 2`` bytes, behind the output
+    (fattn-common.cuh ``ggml_cuda_flash_attn_ext_get_f16_extra_data``); V as a view
+    of K (MLA) shares K's copy. Largest attention layer; live only during that node.
+    """
+    tk = type_k.lower()
+    tv = (type_v or type_k).lower()
+    if tk in _F16_KV and tv in _F16_KV:
+        return 0
+    best = 0
+    for il in range(a.n_layer):
+        if not (a.n_head_kv[il] or a.is_mla) or (a.recurrent_layers and a.recurrent_layers[il]):
+            continue
+        cells = swa_cells if (a.has_swa and a.swa_layers[il]) else n_ctx_cells
+        k = a.n_embd_k_gqa(il) * cells * 2 if tk not in _F16_KV else 0
+        v = a.n_embd_v_gqa(il) * cells * 2 if (tv not in _F16_KV and not a.is_mla) else 0
+        best = max(best, pad(k, 128) + pad(v, 128))
+    return best
+
+
+def host_weight_copies(a: Architecture, w, n_gpu_layers: int, experts_on_cpu: bool = False,
+                       layers_on_cpu: frozenset = frozenset()) -> dict:
+    """Largest host-resident weight per graph phase that CUDA copies into its compute buffer.
+
+    ggml-backend.cpp ``ggml_backend_sched_split_graph`` with ``op_offload`` (the
+    default): an op whose weight sits in a host buffer runs on the GPU when the
+    GPU's ``offload_op`` accepts it -- ggml-cuda.cu
+    ``ggml_backend_cuda_device_offload_op``: batch (MUL_MAT ``ne[1]``, MUL_MAT_ID
+    ``ne[2]``) >= 32, never GET_ROWS (so token_embd is not copied). The weight
+    becomes a split input: ``ggml_dup_tensor_layout`` in the GPU's compute
+    buffer, one split per such weight ("by starting a new split, the memory of
+    the previously offloaded weights can be reused"), so only the largest one
+    per phase adds to the peak. ``w`` is a :class:`calc_py.weights.Weights`;
+    ``experts_on_cpu`` is ``--n-cpu-moe``/``-ot exps=CPU`` for every layer;
+    ``layers_on_cpu`` the layers whose FFN tensors ``-ot`` leaves on the host.
+    """
+    from .weights import cuda_alloc_bytes, gpu_layer_set
+    gpu_layers, out_gpu = gpu_layer_set(a, n_gpu_layers)
+    out = {"attention": 0, "ffn": 0, "logits": 0}
+    for wt in w.tensors:
+        t = wt.tensor
+        if len(t.ne) < 2 or t.name == "token_embd.weight":
+            continue
+        if t.layer is None:
+            if not out_gpu and t.name == "output.weight":
+                out["logits"] = max(out["logits"], cuda_alloc_bytes(wt))
+            continue
+        ffn = "ffn_" in t.name
+        on_host = t.layer not in gpu_layers or (ffn and ("_exps." in t.name and experts_on_cpu
+                                                         or t.layer in layers_on_cpu))
+        if on_host:
+            ph = "ffn" if ffn else "attention"
+            out[ph] = max(out[ph], cuda_alloc_bytes(wt))
+    return out
 
 
 def llamacpp_compute(a: Architecture, n_ctx_cells: int, swa_cells: int, n_ubatch: int,
-                     flash_attn: bool, n_seq: int = 1, all_on_gpu: bool = True) -> ComputeBuffers:
-    """llama.cpp's compute buffers on a GPU backend for one ubatch.
+                     flash_attn: bool, n_seq: int = 1, all_on_gpu: bool = True, *,
+                     type_k: str = "f16", type_v: str | None = None,
+                     host_weights: dict | None = None) -> ComputeBuffers:
+    """llama.cpp's compute buffers on a CUDA GPU for the worst-case reserve graph.
 
     ``n_ctx_cells`` is the KV size one stream attends to (what the reserve
     graph uses as ``n_kv``).
+
+    Device (``CUDA0 compute``): ggml-alloc runs the same packing as on the CPU
+    backend, so the phases are those of :func:`llamacpp_compute_cpu`, checked
+    against b11312's own numbers: the graph inputs (KQ masks F16 with flash
+    attention / F32 without: ``build_attn_inp_kq_mask`` in src/llama-graph.cpp;
+    the input embeddings) are computed on the host and copied into the GPU's
+    buffer as split inputs (ggml-backend.cpp ``ggml_backend_sched_split_graph``:
+    ``ggml_dup_tensor_layout`` of each input, allocated at the split's start,
+    freed after its last use), i.e. they take the place they take on the CPU.
+    Two CUDA-only terms are added:
+
+    * flash attention over a non-F16 K/V: the F16 copies of K and V of one
+      layer (:func:`fa_f16_conversion`) in the attention phase;
+    * weights left on the host (``-ngl`` < all, ``--n-cpu-moe``, ``-ot``): the
+      largest such weight per phase is copied in for its op
+      (:func:`host_weight_copies`; ``host_weights`` is its result).
+
+    Host (``CUDA_Host compute``): the graph inputs the CPU backend fills -- the
+    KQ mask(s) ``n_kv x n_ubatch`` (F16 with flash attention in b11312, F32
+    without; builds before mid-2026 used F32 always), the f32 input embeddings
+    ``n_embd x n_ubatch`` (``get_rows`` on the host's token_embd) and the int32
+    token ids / positions / output ids; the inputs are dead once copied, so CPU
+    ops on host weights (when not offloaded) reuse that space.
     """
     ub = n_ubatch
-    f32 = 4
-    logits = a.n_vocab * ub * f32 + a.n_embd * ub * f32
-    n_kv = n_ctx_cells
+    cpu = llamacpp_compute_cpu(a, n_ctx_cells, swa_cells, ub, flash_attn, n_seq)
+    phases = dict(cpu.phases)
     if flash_attn:
-        attn = ub * f32 * (a.head_dim_k * a.n_head * 2 + a.n_embd * 2)
-    else:
-        attn = a.n_head * n_kv * ub * f32 + a.head_dim_k * a.n_head * ub * f32 * 2
-    if a.is_moe:
-        ffn = ub * f32 * (3 * a.n_ff_exp * a.n_expert_used + a.n_expert * 2 + a.n_embd * 2)
-        if a.n_ff_shexp:
-            ffn += ub * f32 * 2 * a.n_ff_shexp
-    else:
-        ffn = ub * f32 * (3 * max(a.n_ff) + a.n_embd)
-    candidates = {"logits": logits, "attention": attn, "ffn": ffn}
-    kind = max(candidates, key=candidates.get)
-    device = candidates[kind] + _SLACK_FIXED
-    # inputs on the pinned host buffer: masks (full + swa) and embeddings
-    host = n_kv * ub * f32 + a.n_embd * ub * f32
+        phases["attention"] += fa_f16_conversion(a, n_ctx_cells, swa_cells, type_k, type_v)
+    for ph, b in (host_weights or {}).items():
+        phases[ph] += b
+    kind = max(phases, key=phases.get)
+    mask_elt = 2 if flash_attn else 4
+    host = n_ctx_cells * ub * mask_elt + a.n_embd * ub * 4 + 3 * ub * 4
     if a.has_swa:
-        host += swa_cells * ub * f32
-    output = a.n_vocab * max(1, n_seq) * f32
-    return ComputeBuffers(device=pad(device, MiB // 4), host=host, peak_kind=kind,
-                          output_buffer=output)
+        host += swa_cells * ub * mask_elt
+    return ComputeBuffers(device=phases[kind], host=host, peak_kind=kind,
+                          output_buffer=a.n_vocab * max(1, n_seq) * 4, phases=phases)
 
 
 @dataclass(frozen=True)

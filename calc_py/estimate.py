@@ -14,7 +14,7 @@ from typing import Any
 from . import catalog as cat
 from .architecture import Architecture, from_config, load_config
 from .activations import transformers_activation, transformers_overhead, vllm_activation, vllm_overhead
-from .compute import llamacpp_compute
+from .compute import host_weight_copies, llamacpp_compute
 from .errors import CalcError
 from .i18n import t
 from .inventory import count_params
@@ -156,7 +156,8 @@ def _llamacpp(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str])
     kv_dev = _llamacpp_kv(a, n_ctx, s.batch, kv_type, fa, ubatch, place.gpu_layers)
     kv_all = _llamacpp_kv(a, n_ctx, s.batch, kv_type, fa, ubatch, None)
     comp = llamacpp_compute(a, kv_all.cells, kv_all.swa_cells, min(ubatch, pad(n_ctx, 256)), fa,
-                            s.batch, all_on_gpu=n_gpu > a.n_layer)
+                            s.batch, all_on_gpu=n_gpu > a.n_layer, type_k=kv_type, type_v=kv_type,
+                            host_weights=host_weight_copies(a, w, n_gpu))
     overhead = int(engine["overhead_mib"]) * MiB if n_gpu > 0 else 0
     compute_dev = comp.device if n_gpu > 0 else 0
 

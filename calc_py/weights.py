@@ -21,7 +21,7 @@ from math import ceil
 from .architecture import Architecture
 from .ggml_types import GGML_TYPES as _GGML_NAMES, tensor_bytes
 from .gguf_mix import plan_types
-from .inventory import tensors
+from .inventory import block_count, file_tensors, is_nextn, tensors
 from .quants import Quant
 from .tensor import Tensor
 
@@ -49,10 +49,19 @@ class Weights:
     """
 
     tensors: tuple[WeightTensor, ...]
+    #: tensors the GGUF file holds that llama.cpp does not load (NextN/MTP
+    #: blocks: TENSOR_SKIP unless ``load_mtp``); empty for checkpoint formats
+    not_loaded: tuple[WeightTensor, ...] = ()
 
     @cached_property
     def total(self) -> int:
+        """Bytes of the tensors llama.cpp loads (what takes memory)."""
         return sum(w.nbytes for w in self.tensors)
+
+    @cached_property
+    def file_total(self) -> int:
+        """Tensor bytes of the whole GGUF file: :attr:`total` plus the NextN/MTP blocks."""
+        return self.total + sum(w.nbytes for w in self.not_loaded)
 
     @cached_property
     def n_elements(self) -> int:
@@ -88,11 +97,12 @@ class Weights:
 def _source_types(a: Architecture) -> dict[str, str]:
     """Types in the source (converted) GGUF: 1-D F32, MXFP4 experts for gpt-oss, else BF16.
 
+    Over :func:`inventory.file_tensors` (the NextN/MTP blocks included).
     gpt-oss: convert_hf_to_gguf.py writes the expert tensors as MXFP4 straight
     from the checkpoint's *_blocks/*_scales; the quantizer keeps them.
     """
     out: dict[str, str] = {}
-    for t in tensors(a):
+    for t in file_tensors(a):
         if len(t.ne) == 1 or t.name.endswith(".bias") or t.name.endswith("ssm_a"):
             out[t.name] = "F32"
         elif a.arch == "gpt-oss" and "_exps.weight" in t.name:
@@ -103,15 +113,46 @@ def _source_types(a: Architecture) -> dict[str, str]:
 
 
 @lru_cache(maxsize=512)
-def gguf_weights(a: Architecture, mix: str) -> Weights:
-    """Per-tensor types and bytes of ``a`` quantized to the GGUF ``mix``."""
-    tlist = tensors(a)
+def _gguf_planned(a: Architecture, mix: str, file: bool, opts: tuple) -> Weights:
+    if file:
+        tl, n_layer, nextn = file_tensors(a), block_count(a), a.n_layer_nextn
+    else:
+        tl, n_layer, nextn = tensors(a), a.n_layer, 0
     n_kv = [h for h in a.n_head_kv if h] or [a.n_head]
-    types = plan_types(mix, tlist, arch=a.arch, n_layer=a.n_layer, n_head=a.n_head,
+    types = plan_types(mix, tl, arch=a.arch, n_layer=n_layer, n_head=a.n_head,
                        n_head_kv=max(n_kv), n_expert=a.n_expert,
-                       source_types=_source_types(a))
-    return Weights(tuple(WeightTensor(t, types[t.name], tensor_bytes(types[t.name], t.ne))
-                         for t in tlist))
+                       source_types=_source_types(a), n_layer_nextn=nextn, **dict(opts))
+    wt = lambda t: WeightTensor(t, types[t.name], tensor_bytes(types[t.name], t.ne))  # noqa: E731
+    loaded = tuple(wt(t) for t in tensors(a))          # llama.cpp's load order
+    skipped = tuple(wt(t) for t in tl if is_nextn(a, t)) if file else ()
+    return Weights(loaded, skipped)
+
+
+def gguf_file_weights(a: Architecture, mix: str, *, mtp_in_file: bool = True, **options) -> Weights:
+    """``a`` after ``llama-quantize MIX`` with quantizer ``options`` (see ``gguf_mix.plan_quantization``).
+
+    llama-quantize plans every tensor of the *file* (:func:`inventory.file_tensors`,
+    the NextN/MTP blocks of glm4moe/qwen3next/qwen35/qwen35moe included): its
+    ffn/attn_v counters run over ``block_count = n_layer + n_layer_nextn``
+    (``init_quantize_state_counters``, ``qs.n_ffn_down = n_layer_all``), so the
+    MTP block can shift the types of the trunk's tensors (Qwen3.5-397B-A17B
+    Q4_K_M: three tensors of blk.52 drop from Q6_K to Q4_K). ``tensors`` holds
+    what llama.cpp loads (``not inventory.is_nextn``), ``not_loaded`` the MTP
+    block; ``file_total`` is the file's tensor bytes.
+
+    ``mtp_in_file=False``: a file without the NextN blocks (convert
+    ``--no-mtp``; the trunk-only sparse GGUF benchmarks/llamacpp_oracle.py
+    wrote): counters over ``n_layer``.
+    """
+    return _gguf_planned(a, mix, bool(mtp_in_file and a.n_layer_nextn),
+                         tuple(sorted(options.items())))
+
+
+def gguf_weights(a: Architecture, mix: str) -> Weights:
+    """Per-tensor types and bytes of ``a`` quantized to the GGUF ``mix`` (plain
+    ``llama-quantize in.gguf out.gguf MIX`` on a file converted with its MTP
+    blocks); one shared, memoised instance per (architecture, mix)."""
+    return _gguf_planned(a, mix, bool(a.n_layer_nextn), ())
 
 
 def _is_quantized_linear(t: Tensor, experts_only: bool) -> bool:

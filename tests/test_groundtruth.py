@@ -30,7 +30,8 @@ TOLERANCE = {
     ("llama.cpp", "weights_all_buffers"): 2.0,
     ("llama.cpp", "weights_device"): 6.0,
     ("llama.cpp", "total_process"): 6.0,        # issue target for GPU totals: max 6 %
-    ("llama.cpp", "compute"): 15.0,             # compute.py is being recalibrated (oracle); loose for now
+    ("llama.cpp", "compute"): 12.0,             # graph-phase form, no fitted constant: mainline CUDA rows -12..+1 %
+    ("llama.cpp", "compute_host"): 0.5,         # graph inputs: KQ mask(s) + input embeddings, exact on every row
     ("vllm", "kv_per_token"): 0.5,              # issue target
     ("vllm", "weights"): 15.0,                  # quantized checkpoints: scales/padding per kernel
     ("vllm", "activation_peak"): 20.0,          # fitted form; residuals in docs/accuracy.md

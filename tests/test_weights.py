@@ -87,3 +87,27 @@ def test_gpu_layers_leave_the_first_layers_on_the_host():
 
 def test_ggml_nbytes_of_a_3d_expert_tensor():
     assert tensor_bytes("Q4_K", (4096, 14336, 8)) == 14336 * 8 * (4096 // 256 * 144)
+
+
+def test_mtp_block_counts_in_the_quantizer_plan_but_is_not_loaded():
+    """llama-quantize's ffn counters run over block_count = n_layer + n_layer_nextn (the file's
+    tensors, MTP block included); llama.cpp then skips the MTP block (TENSOR_SKIP)."""
+    from calc_py.inventory import file_tensors, is_nextn, tensors
+    from calc_py.weights import gguf_file_weights
+    a = catalog.find_model("Qwen/Qwen3.5-397B-A17B").architecture
+    w = gguf_weights(a, "Q4_K_M")
+    assert w is gguf_weights(a, "Q4_K_M")                      # memoised, totals cached on it
+    assert [x.tensor for x in w.tensors] == list(tensors(a))
+    assert not any(is_nextn(a, x.tensor) for x in w.tensors)
+    assert {x.tensor.name for x in w.tensors + w.not_loaded} == {t.name for t in file_tensors(a)}
+    assert w.file_total == w.total + sum(x.nbytes for x in w.not_loaded) > w.total
+    trunk = gguf_file_weights(a, "Q4_K_M", mtp_in_file=False)   # a file without the MTP block
+    assert trunk.file_total == trunk.total and not trunk.not_loaded
+    shifted = {x.tensor.name: (t.type, x.type) for x, t in zip(w.tensors, trunk.tensors) if x.type != t.type}
+    assert shifted == {f"blk.52.{n}.weight": ("Q6_K", "Q4_K")
+                       for n in ("attn_qkv", "ffn_down_exps", "ffn_down_shexp")}
+
+
+def test_models_without_mtp_have_no_file_extra():
+    w = gguf_weights(catalog.find_model("meta-llama/Llama-3.1-8B").architecture, "Q4_K_M")
+    assert w.file_total == w.total and w.not_loaded == ()
