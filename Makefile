@@ -42,6 +42,7 @@ oracle:
 	$(PYTHON) -m venv .venv-oracle
 	.venv-oracle/bin/pip install -q llama-cpp-python==0.3.36 gguf==0.19.0 numpy
 	.venv-oracle/bin/python benchmarks/llamacpp_oracle.py
+	.venv-oracle/bin/python benchmarks/oracle_quant_check.py
 
 bench: setup
 	$(PY) benchmarks/accuracy.py
