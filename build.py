@@ -8,8 +8,9 @@ and loaded into Pyodide inside a Web Worker. The pipeline, top to bottom:
 3. copy the page's JS/CSS, each with a content hash in its file name;
 4. render the Jinja2 templates in site_src/, with the pickers' catalogs and the
    default configuration's result computed here, at build time, so the numbers
-   are in the HTML before any script runs (embed.html once per language folder of
-   calc_py/messages: embed.<lang>.html for each language but English);
+   are in the HTML before any script runs (index.html and embed.html once per
+   language folder of calc_py/messages: index.<lang>.html and embed.<lang>.html
+   for each language but English, with the default computed in that language);
 5. render docs/*.md with Python-Markdown into the same layout;
 6. copy embed-resize.js (the script a page embedding the calculator copies; a
    stable name, not hashed) and write the service worker, which precaches exactly
@@ -260,12 +261,32 @@ def embed_page(lang: str) -> str:
     return "embed.html" if lang == LANG else f"embed.{lang}.html"
 
 
+def index_page(lang: str) -> str:
+    """The full calculator in one language: index.html (English), index.zh-CN.html ..."""
+    return "index.html" if lang == LANG else f"index.{lang}.html"
+
+
 def boot_data(view_module, v: dict, lang: str = LANG) -> dict:
     """What app.js needs before Python is up: its UI strings, the view shown,
-    which options each engine takes, and the embed page of each language."""
+    which options each engine takes, the embed page of each language and the
+    full calculator of this one."""
     messages = {k: m for k, m in i18n.catalog(lang).items() if k.startswith("site.js.")}
-    return {"messages": messages, "view": v, "lang": lang,
+    return {"messages": messages, "view": v, "lang": lang, "index": index_page(lang),
             "langs": {code: embed_page(code) for code in languages()}, **view_module.boot(lang)}
+
+
+def nav_items(docs: list[dict], lang: str = LANG) -> list[dict]:
+    """The header's links: the calculator (in `lang`), the tables, the docs (English)."""
+    return [{"href": index_page(lang), "title": i18n.t("site.nav.calculator", lang)},
+            {"href": "models/index.html", "title": i18n.t("tables.nav.models", lang)},
+            {"href": "gpus/index.html", "title": i18n.t("tables.nav.gpus", lang)}] + [
+        {"href": d["href"], "title": d["title"]} for d in docs]
+
+
+def lang_links(lang: str) -> list[dict]:
+    """The calculator in every other language, each named in its own language."""
+    return [{"code": code, "href": index_page(code), "name": i18n.t("site.lang.name", code)}
+            for code in languages() if code != lang]
 
 
 def render_site(out: Path, assets: dict[str, str], wheel_url: str, pyodide_url: str) -> list[str]:
@@ -279,30 +300,29 @@ def render_site(out: Path, assets: dict[str, str], wheel_url: str, pyodide_url: 
 
     v = default_view(LANG)
     docs = doc_pages()
-    nav = [{"href": "index.html", "title": i18n.t("site.nav.calculator", LANG)},
-           {"href": "models/index.html", "title": i18n.t("tables.nav.models", LANG)},
-           {"href": "gpus/index.html", "title": i18n.t("tables.nav.gpus", LANG)}] + [
-        {"href": d["href"], "title": d["title"]} for d in docs]
     common = {
         "assets": assets, "wheel_url": wheel_url, "pyodide_url": pyodide_url, "root": "",
-        "nav": nav, "lang": LANG, "docs": {d["slug"]: d["href"] for d in docs},
+        "nav": nav_items(docs), "lang": LANG, "docs": {d["slug"]: d["href"] for d in docs},
         "catalog": cat, "v": v, "boot": boot_data(view_module, v),
         "vendors": sorted({g["vendor"] for g in cat["gpus"]}),
         "doc_titles": {d["slug"]: d["title"] for d in docs},
         # named in the picker by the browser (Intl.DisplayNames), so no catalog needs every name
         "languages": [{"code": code} for code in languages()],
+        "lang_links": lang_links(LANG),
+        "alternates": [{"code": code, "href": index_page(code)} for code in languages()],
     }
     written = []
-    for name in ("index.html", "embed.html"):
-        (out / name).write_text(env.get_template(name).render(page=name, **common), encoding="utf-8")
-        written.append(name)
-    for lang in languages()[1:]:
-        # the embed in another language: its strings, and the default's labels, from that catalog
-        name, lv = embed_page(lang), default_view(lang)
-        html = jinja_env(lang).get_template("embed.html").render(
-            page=name, **{**common, "lang": lang, "v": lv, "boot": boot_data(view_module, lv, lang)})
-        (out / name).write_text(html, encoding="utf-8")
-        written.append(name)
+    for lang in languages():
+        # the calculator and its embed in each language: that catalog's strings, and the
+        # default's labels and explanations computed in that language; the docs stay English
+        lv = v if lang == LANG else default_view(lang)
+        values = {**common, "lang": lang, "v": lv, "boot": boot_data(view_module, lv, lang),
+                  "nav": nav_items(docs, lang), "lang_links": lang_links(lang)}
+        lenv = env if lang == LANG else jinja_env(lang)
+        for name, template in ((index_page(lang), "index.html"), (embed_page(lang), "embed.html")):
+            (out / name).write_text(lenv.get_template(template).render(page=name, **values),
+                                    encoding="utf-8")
+            written.append(name)
     for d in docs:
         html = env.get_template("doc.html").render(
             page=d["href"], title=d["title"], body=render_markdown(d["text"]), **common)

@@ -11,8 +11,19 @@ Each cold load uses a fresh browser context (empty cache, no service worker):
   - prerendered numbers: when the parser has put the default's numbers into
     the DOM (they are in the HTML), first paint and DOMContentLoaded;
   - ready: until <html data-calc-state="ready"> (Pyodide + calc_py loaded);
-  - recompute latency over N input changes, input event -> numbers current
-    (aria-busy back to false), measured inside the page;
+  - recompute latency over N input changes, measured inside the page: from
+    just before the `input` event is dispatched on #in-context (a new value
+    each time, one change after the other) to the moment the new answer's
+    numbers are in the DOM. That moment is the MutationObserver callback that
+    sees #results[aria-busy] turn "false": app.js sets it in the same task,
+    right after it has written the answer (numbers, parts, GPU rows) into the
+    DOM, and the callback runs when that task's script is done, so the time
+    covers the worker's run, the message hops, the main-thread work the reply
+    waited behind (e.g. the style/layout/paint of a frame that came due) and
+    app.js's DOM update; it does not cover this change's own layout and paint,
+    nor the address bar (app.js updates the URL once the answers pause). Each
+    answer is checked to be the one for its input (#results[data-query] names
+    the new context);
   - bytes the page fetched, raw (as served) and gzip-compressed (what a server
     with compression would send).
 """
@@ -56,11 +67,14 @@ RECOMPUTE = """async (n) => {
   });
   const times = [];
   for (let i = 0; i < n; i++) {
+    const value = String(1024 + 97 * i);
     const t0 = performance.now();
-    ctx.value = String(1024 + 97 * i);
+    ctx.value = value;
     ctx.dispatchEvent(new Event('input', {bubbles: true}));
     await idle();
     times.push(performance.now() - t0);
+    if (!new URLSearchParams(results.dataset.query).getAll('context').includes(value))
+      throw new Error(`the numbers on screen are not those of context=${value}`);
   }
   return times;
 }"""

@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlencode
@@ -81,15 +82,31 @@ def cell_gpu_text(c: dict[str, Any]) -> str:
 # pages
 # ----------------------------------------------------------------------------
 
+def _doc_href() -> Callable[[str], str]:
+    """build.doc_href: the page each doc is written to (embed.md -> embed-guide.html)."""
+    main = sys.modules.get("__main__")
+    if getattr(main, "__file__", None) and Path(main.__file__).resolve() == ROOT / "build.py":
+        return main.doc_href     # called by `python build.py`: its own function
+    module = sys.modules.get("calc_build")
+    if module is None:
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("calc_build", ROOT / "build.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules["calc_build"] = module
+    return module.doc_href
+
+
 def doc_nav() -> list[dict[str, str]]:
     """The site's nav, as build.py makes it (calculator, then the docs), plus these tables."""
+    doc_href = _doc_href()
     nav = [{"href": "index.html", "title": _t("site.nav.calculator")},
            {"href": "models/index.html", "title": _t("tables.nav.models")},
            {"href": "gpus/index.html", "title": _t("tables.nav.gpus")}]
     for md in sorted(DOCS.glob("*.md")) if DOCS.is_dir() else []:
         text = md.read_text(encoding="utf-8")
         m = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.M)
-        nav.append({"href": f"{md.stem}.html", "title": m.group(1) if m else md.stem})
+        nav.append({"href": doc_href(md.stem), "title": m.group(1) if m else md.stem})
     return nav
 
 

@@ -209,18 +209,27 @@ def view(answer: dict, gpus: list[dict], lang: str = i18n.DEFAULT_LANG) -> dict:
 
 def _gpu_rows(gpus: list[dict], lang: str) -> list[dict]:
     """The comparison table's rows. The same strings as amount() / _t() per row,
-    with each message looked up once per call instead of once per GPU."""
+    with each message looked up once per call instead of once per GPU, and each
+    card's memory (the same on every call) formatted once per language."""
     gib = _t("site.js.unit.gib", lang)          # the template (no values: unformatted)
     fits_text, no_fit_text = _t("site.js.gpu.fits", lang), _t("site.js.gpu.no_fit", lang)
-    return [{
-        "id": g["id"], "name": g["name"], "vendor": g["vendor"],
-        "fits": "true" if g["fits"] else "false",
-        "verdict": fits_text if g["fits"] else no_fit_text,
-        "memory": gib.format(value=f"{int(g['memory_bytes'] or 0) / 2**30:.2f}"),
-        "headroom_bytes": g["headroom_bytes"],
-        "headroom": gib.format(value=f"{g['headroom_bytes'] / 2**30:.2f}"),
-        "cards": str(g["cards_needed"]) if g.get("cards_needed") is not None else "–",
-    } for g in gpus]
+    memory = _CACHE.setdefault(("gpu_memory", lang), {})
+    rows = []
+    for g in gpus:
+        mem = memory.get(g["memory_bytes"])
+        if mem is None:
+            mem = memory[g["memory_bytes"]] = gib.format(value=f"{int(g['memory_bytes'] or 0) / 2**30:.2f}")
+        cards = g.get("cards_needed")
+        rows.append({
+            "id": g["id"], "name": g["name"], "vendor": g["vendor"],
+            "fits": "true" if g["fits"] else "false",
+            "verdict": fits_text if g["fits"] else no_fit_text,
+            "memory": mem,
+            "headroom_bytes": g["headroom_bytes"],
+            "headroom": gib.format(value=f"{g['headroom_bytes'] / 2**30:.2f}"),
+            "cards": str(cards) if cards is not None else "–",
+        })
+    return rows
 
 
 def boot(lang: str = i18n.DEFAULT_LANG) -> dict:
@@ -231,6 +240,7 @@ def boot(lang: str = i18n.DEFAULT_LANG) -> dict:
 
 def run(query_json: str, vendor: str = "", lang: str = i18n.DEFAULT_LANG) -> str:
     """The worker's one entry point: JSON query in, JSON display model out."""
-    answer = api.estimate_query(json.loads(query_json))
+    answer = api.estimate_query(json.loads(query_json), lang)   # calc_py's labels in the page's language
     gpus = api.compare_gpus(answer["result"], vendor or None)
-    return json.dumps(view(answer, gpus, lang))
+    # compact, and non-ASCII text as UTF-8 rather than \u escapes: less to encode and parse
+    return json.dumps(view(answer, gpus, lang), separators=(",", ":"), ensure_ascii=False)

@@ -236,3 +236,51 @@ def test_pages_have_one_description(dist):
         text = page.read_text(encoding="utf-8")
         assert text.count('<meta name="description" content="') == 1, page.name
         assert re.search(r'<meta name="description" content="[^"]+">', text), page.name
+
+
+def test_full_calculator_in_every_language(dist):
+    """index.<lang>.html per catalog language: its html lang, its strings, the default
+    prerendered with calc_py's own labels and explanations in that language, the
+    header link to the other languages; the docs stay English (one page each)."""
+    from calc_py import api, i18n
+    build_mod = load_build()
+    result_en = api.estimate_query({})["result"]
+    for lang in i18n.languages():
+        name = build_mod.index_page(lang)
+        assert name == ("index.html" if lang == "en" else f"index.{lang}.html")
+        text = (dist / name).read_text(encoding="utf-8")
+        assert f'<html lang="{lang}"' in text
+        assert i18n.t("site.heading", lang) in text
+        result = api.estimate_query({}, lang)["result"]
+        for part in result["parts"]:
+            field = f"{part['part']}_bytes"
+            assert f'data-part="{part["part"]}" data-bytes="{result_en[field]}"' in text
+            if part["part"] != "total":
+                explain = part["explain"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                assert explain.replace("'", "&#39;").replace('"', "&#34;") in text, (lang, part["part"])
+        boot = json.loads(re.search(r'<script type="application/json" id="calc-boot">(.*?)</script>',
+                                    text, re.S).group(1))
+        assert boot["lang"] == lang and boot["index"] == name
+        for other in i18n.languages():
+            if other != lang:
+                assert f'href="{build_mod.index_page(other)}" hreflang="{other}"' in text
+                assert i18n.t("site.lang.name", other) in text
+    zh = (dist / "index.zh-CN.html").read_text(encoding="utf-8")
+    assert i18n.t("site.js.status.loading", "zh-CN") in zh
+    assert not list(dist.glob("*-guide.zh-CN.html")) and not list(dist.glob("faq.*.html"))
+    embed_zh = (dist / "embed.zh-CN.html").read_text(encoding="utf-8")
+    assert 'id="embed-open" href="index.zh-CN.html"' in embed_zh
+
+
+def test_table_pages_link_docs_by_their_page_names(dist):
+    """The tables' header names each doc by build.doc_href (embed.md -> embed-guide.html)."""
+    doc_href = load_build().doc_href
+    sys.path.insert(0, str(ROOT))
+    from site_src.tables import doc_nav
+    hrefs = [n["href"] for n in doc_nav()]
+    for md in sorted((ROOT / "docs").glob("*.md")):
+        assert doc_href(md.stem) in hrefs, md.name
+    assert "embed.html" not in hrefs
+    models = (dist / "models" / "index.html").read_text(encoding="utf-8")
+    for md in sorted((ROOT / "docs").glob("*.md")):
+        assert f'href="../{doc_href(md.stem)}"' in models, md.name

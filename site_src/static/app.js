@@ -82,98 +82,196 @@ function permalinkQuery(inputs) {
 const pageUrl = (name, query) => new URL(query ? `${name}?${query}` : name, document.baseURI).href;
 
 // ---- view -> DOM ---------------------------------------------------------------
+// Updated in place: the elements are made once (the prerendered ones are reused)
+// and each answer only writes the text, attributes and classes that differ from
+// what is on screen, so an input change costs a few text-node writes instead of
+// rebuilding the 100-odd GPU rows and the parts list (and the layout that follows).
+// Nothing here reads layout; the one layout read (postHeight, embeds only) comes
+// after all the writes.
 
-function setAmount(el, a) {
-  el.dataset.bytes = String(a.bytes);
-  el.querySelector(".gib").textContent = a.gib;
-  el.querySelector(".gb").textContent = a.gb;
+function setText(el, text) {
+  const node = el.firstChild;
+  if (node && node.nodeType === Node.TEXT_NODE && !node.nextSibling) {
+    if (node.data !== text) node.data = text;
+  } else if (el.textContent !== text) {
+    el.textContent = text;
+  }
+}
+function setData(el, key, value) {
+  if (el.dataset[key] !== value) el.dataset[key] = value;
+}
+function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+function setHidden(el, hidden) {
+  if (el.hidden !== hidden) el.hidden = hidden;
+}
+
+const dom = {
+  notices: $("#notices"), notes: $("#notes"), advice: $("#advice"),
+  total: $('[data-part="total"]'), totalLabel: $("#total-label"), host: $('[data-part="host"]'),
+  fit: $("#fit"), approx: $("#approx"), bar: $("#bar"), parts: $("#parts"),
+  rule: $("#rule"), ruleExplain: $("#rule-explain"), gpuRows: $("#gpu-rows"),
+};
+// the parts list of the compact embed has no explanations
+const compactParts = !dom.parts.querySelector(".part-explain");
+
+function amountRefs(el) {
+  return { el, gib: el.querySelector(".gib"), gb: el.querySelector(".gb") };
+}
+function setAmount(refs, a) {
+  setData(refs.el, "bytes", String(a.bytes));
+  setText(refs.gib, a.gib);
+  setText(refs.gb, a.gb);
+}
+const totalRefs = amountRefs(dom.total);
+const hostRefs = amountRefs(dom.host);
+const ruleRefs = dom.rule ? amountRefs(dom.rule) : null;
+
+function fillList(list, items) {
+  // <li> per item, reused; only changed texts are written
+  const lis = list.children;
+  for (let i = 0; i < items.length; i++) {
+    if (i < lis.length) setText(lis[i], items[i]);
+    else {
+      const li = document.createElement("li");
+      li.textContent = items[i];
+      list.append(li);
+    }
+  }
+  while (lis.length > items.length) list.lastElementChild.remove();
+  setHidden(list, items.length === 0);
+}
+
+function renderBar(bar) {
+  const rects = dom.bar.getElementsByTagName("rect");
+  for (let i = 0; i < bar.length; i++) {
+    const s = bar[i];
+    let rect = rects[i];
+    if (!rect) {
+      rect = document.createElementNS(dom.bar.namespaceURI, "rect");
+      rect.setAttribute("y", "0");
+      rect.setAttribute("height", "28");
+      dom.bar.appendChild(rect);
+    }
+    setAttr(rect, "class", `seg seg-${s.part}`);
+    setData(rect, "seg", s.part);
+    setAttr(rect, "x", s.x);
+    setAttr(rect, "width", s.width);
+  }
+  while (rects.length > bar.length) rects[rects.length - 1].remove();
+}
+
+// One entry per <li> of the parts list: the element and its parts.
+const partRows = Array.from(dom.parts.children, (li) => ({
+  li, swatch: li.querySelector(".swatch"), label: li.querySelector(".part-label"),
+  amount: amountRefs(li), explain: li.querySelector(".part-explain"),
+}));
+
+function newPartRow() {
+  const li = document.createElement("li");
+  li.className = "part";
+  const swatch = document.createElement("span");
+  swatch.setAttribute("aria-hidden", "true");
+  const label = document.createElement("span");
+  label.className = "part-label";
+  const value = document.createElement("span");
+  value.className = "part-value";
+  const gib = document.createElement("span");
+  gib.className = "gib";
+  const gb = document.createElement("span");
+  gb.className = "gb";
+  value.append(gib, " ", gb);
+  li.append(swatch, label, value);
+  let explain = null;
+  if (!compactParts) {
+    explain = document.createElement("span");
+    explain.className = "part-explain";
+    li.append(explain);
+  }
+  return { li, swatch, label, amount: { el: li, gib, gb }, explain };
+}
+
+function renderParts(parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (i === partRows.length) {
+      partRows.push(newPartRow());
+      dom.parts.append(partRows[i].li);
+    }
+    const row = partRows[i];
+    setData(row.li, "part", p.part);
+    setAttr(row.swatch, "class", `swatch seg-${p.part}`);
+    setText(row.label, p.label);
+    setAmount(row.amount, p);
+    if (row.explain) setText(row.explain, p.explain);
+  }
+  while (partRows.length > parts.length) partRows.pop().li.remove();
+}
+
+// One entry per row of the GPU table: the <tr> and its five cells.
+const gpuRows = dom.gpuRows ? Array.from(dom.gpuRows.rows, (tr) => ({ tr, cells: Array.from(tr.cells) })) : [];
+const GPU_CELLS = [["th", ""], ["td", "num"], ["td", "verdict"], ["td", "num"], ["td", "num"]];
+
+function newGpuRow() {
+  // as results.html writes them (roles included: the rows are laid out as grids)
+  const tr = document.createElement("tr");
+  tr.setAttribute("role", "row");
+  const cells = GPU_CELLS.map(([tag, cls]) => {
+    const cell = document.createElement(tag);
+    cell.setAttribute("role", tag === "th" ? "rowheader" : "cell");
+    if (tag === "th") cell.scope = "row";
+    if (cls) cell.className = cls;
+    tr.append(cell);
+    return cell;
+  });
+  return { tr, cells };
+}
+
+function renderGpus(gpus) {
+  // rows keep their place; a row shows whichever GPU is at its position now
+  const added = [];
+  for (let i = 0; i < gpus.length; i++) {
+    const g = gpus[i];
+    if (i === gpuRows.length) {
+      gpuRows.push(newGpuRow());
+      added.push(gpuRows[i].tr);
+    }
+    const { tr, cells } = gpuRows[i];
+    setData(tr, "gpu", g.id);
+    setData(tr, "fits", g.fits);
+    setData(tr, "headroomBytes", String(g.headroom_bytes));
+    setText(cells[0], g.name);
+    setText(cells[1], g.memory);
+    setText(cells[2], g.verdict);
+    setText(cells[3], g.headroom);
+    setText(cells[4], g.cards);
+  }
+  if (added.length) dom.gpuRows.append(...added);
+  while (gpuRows.length > gpus.length) gpuRows.pop().tr.remove();
 }
 
 function renderResults(v) {
-  fillList($("#notices"), v.notices);
-  if ($("#notes")) fillList($("#notes"), v.notes);
-  fillList($("#advice"), v.fit.advice);
+  fillList(dom.notices, v.notices);
+  if (dom.notes) fillList(dom.notes, v.notes);
+  fillList(dom.advice, v.fit.advice);
 
-  setAmount($('[data-part="total"]'), v.total);
-  $("#total-label").textContent = v.total_label;
-  setAmount($('[data-part="host"]'), v.host);
-  const fit = $("#fit");
-  fit.dataset.fits = v.fit.state;
-  fit.textContent = v.fit.text;
-  $("#approx").hidden = !v.approximate;
+  setAmount(totalRefs, v.total);
+  setText(dom.totalLabel, v.total_label);
+  setAmount(hostRefs, v.host);
+  setData(dom.fit, "fits", v.fit.state);
+  setText(dom.fit, v.fit.text);
+  setHidden(dom.approx, !v.approximate);
 
-  const bar = $("#bar");
-  for (const rect of $$("#bar rect")) rect.remove();
-  for (const s of v.bar) {
-    const rect = document.createElementNS(bar.namespaceURI, "rect");
-    rect.setAttribute("class", `seg seg-${s.part}`);
-    rect.dataset.seg = s.part;
-    rect.setAttribute("x", s.x);
-    rect.setAttribute("y", "0");
-    rect.setAttribute("width", s.width);
-    rect.setAttribute("height", "28");
-    bar.appendChild(rect);
+  renderBar(v.bar);
+  renderParts(v.parts);
+
+  if (ruleRefs) {
+    setAmount(ruleRefs, v.rule);
+    setText(dom.ruleExplain, v.rule.text);
   }
-
-  const template = $("#parts li");
-  const compact = !template.querySelector(".part-explain");
-  $("#parts").replaceChildren(...v.parts.map((p) => {
-    const li = document.createElement("li");
-    li.className = "part";
-    li.dataset.part = p.part;
-    li.dataset.bytes = String(p.bytes);
-    const swatch = document.createElement("span");
-    swatch.className = `swatch seg-${p.part}`;
-    swatch.setAttribute("aria-hidden", "true");
-    const label = document.createElement("span");
-    label.className = "part-label";
-    label.textContent = p.label;
-    const value = document.createElement("span");
-    value.className = "part-value";
-    const gib = document.createElement("span");
-    gib.className = "gib";
-    const gb = document.createElement("span");
-    gb.className = "gb";
-    value.append(gib, " ", gb);
-    li.append(swatch, label, value);
-    if (!compact) {
-      const explain = document.createElement("span");
-      explain.className = "part-explain";
-      explain.textContent = p.explain;
-      li.append(explain);
-    }
-    setAmount(li, p);
-    return li;
-  }));
-
-  const rule = $("#rule");
-  if (rule) {
-    setAmount(rule, v.rule);
-    $("#rule-explain").textContent = v.rule.text;
-  }
-
-  const rows = $("#gpu-rows");
-  if (rows) {
-    rows.replaceChildren(...v.gpus.map((g) => {
-      const tr = document.createElement("tr");
-      tr.dataset.gpu = g.id;
-      tr.dataset.fits = g.fits;
-      tr.dataset.headroomBytes = String(g.headroom_bytes);
-      const th = document.createElement("th");
-      th.scope = "row";
-      th.textContent = g.name;
-      tr.append(th);
-      for (const [cls, text] of [["num", g.memory], ["verdict", g.verdict],
-        ["num", g.headroom], ["num", g.cards]]) {
-        const td = document.createElement("td");
-        td.className = cls;
-        td.textContent = text;
-        tr.append(td);
-      }
-      return tr;
-    }));
-  }
-  results.dataset.query = v.query;
+  if (dom.gpuRows) renderGpus(v.gpus);
+  setData(results, "query", v.query);
 }
 
 function setOptions(select, options) {
@@ -202,62 +300,106 @@ function setOptions(select, options) {
   select.replaceChildren(...nodes);
 }
 
+const inputsDom = form ? {
+  params: field("params"), paramsRange: $("#in-params-range"), modeHint: $("#mode-hint"),
+  contextRange: $("#in-context-range"), quick: $$("button[data-quant]"), quant: field("quant"),
+} : null;
+
+function setValue(el, value) {
+  if (el.value !== value) el.value = value;
+}
+
 function renderInputs(v) {
   if (!form) return;
+  const d = inputsDom;
   const focused = document.activeElement;
   for (const [key, options] of Object.entries(v.selects)) setOptions(field(key), options);
   for (const key of KEYS) {
     const el = field(key);
-    if (el && el !== focused && v.inputs[key] !== undefined) el.value = v.inputs[key];
+    if (el && el !== focused && v.inputs[key] !== undefined) setValue(el, String(v.inputs[key]));
   }
-  for (const [key, text] of Object.entries(v.placeholders)) field(key).placeholder = text;
-  const params = field("params");
-  const range = $("#in-params-range");
-  params.readOnly = v.params_locked;
-  range.disabled = v.params_locked;
-  if (v.params_locked) params.value = v.params_billions;
-  if (focused !== range) range.value = params.value;
-  $("#mode-hint").textContent = v.mode_hint;
-  $("#mode-hint").dataset.approximate = String(v.approximate);
+  for (const [key, text] of Object.entries(v.placeholders)) {
+    const el = field(key);
+    if (el.placeholder !== text) el.placeholder = text;
+  }
+  if (d.params.readOnly !== v.params_locked) d.params.readOnly = v.params_locked;
+  if (d.paramsRange.disabled !== v.params_locked) d.paramsRange.disabled = v.params_locked;
+  if (v.params_locked) setValue(d.params, v.params_billions);
+  if (focused !== d.paramsRange) setValue(d.paramsRange, d.params.value);
+  setText(d.modeHint, v.mode_hint);
+  setData(d.modeHint, "approximate", String(v.approximate));
 
   stops = v.context_stops;
-  const ctx = $("#in-context-range");
-  ctx.max = String(stops.length - 1);
-  if (focused !== ctx) ctx.value = String(v.context_index);
+  setAttr(d.contextRange, "max", String(stops.length - 1));
+  if (focused !== d.contextRange) setValue(d.contextRange, String(v.context_index));
 
-  $$("button[data-quant]").forEach((b, i) => {
+  d.quick.forEach((b, i) => {
     const q = v.quick[i] || { id: "", label: b.textContent };
-    b.dataset.quant = q.id;
-    b.disabled = q.id === "";
-    b.setAttribute("aria-pressed", String(q.id !== "" && q.id === field("quant").value));
+    setData(b, "quant", q.id);
+    if (b.disabled !== (q.id === "")) b.disabled = q.id === "";
+    setAttr(b, "aria-pressed", String(q.id !== "" && q.id === d.quant.value));
   });
-}
-
-function fillList(list, items) {
-  list.replaceChildren(...items.map((text) => {
-    const li = document.createElement("li");
-    li.textContent = text;
-    return li;
-  }));
-  list.hidden = items.length === 0;
 }
 
 function render(v) {
   view = v;
   renderResults(v);
   renderInputs(v);
-  const query = permalinkQuery(v.inputs);
   if (isEmbed) {
     // no address bar in a frame: the link to the full calculator carries the inputs
-    $("#embed-open").href = pageUrl("index.html", query);
+    // (the new height goes to the parent from the ResizeObserver, after layout)
+    setAttr($("#embed-open"), "href", pageUrl(boot.index || "index.html", permalinkQuery(v.inputs)));
   } else {
-    // replaceState: one history entry however many steps a slider takes
-    history.replaceState(null, "", `?${query}`);
-    showPermalink();
-    updateEmbedCode();
+    scheduleUrl();
   }
-  postHeight();
 }
+
+// ---- the address bar -------------------------------------------------------------
+// The URL follows the inputs with history.replaceState (one history entry however
+// many steps a slider takes), but not on every answer: replaceState costs the main
+// thread a few ms each (and Chromium ignores a page's calls beyond ~200 per 10 s),
+// so it runs once the answers stop for URL_IDLE_MS, at the latest URL_MAX_MS after
+// the first unwritten answer, and at once when the page is hidden or a link is
+// copied. The permalink field, the language link and the embed code follow with it.
+// <html data-url-state="pending"> while the address bar is behind the numbers.
+const URL_IDLE_MS = 150;
+const URL_MAX_MS = 1000;
+let urlTimer = 0;
+let urlDueBy = 0;
+
+function scheduleUrl() {
+  const now = performance.now();
+  if (!urlDueBy) {
+    urlDueBy = now + URL_MAX_MS;
+    root.dataset.urlState = "pending";
+  }
+  clearTimeout(urlTimer);
+  urlTimer = setTimeout(flushUrl, Math.max(0, Math.min(URL_IDLE_MS, urlDueBy - now)));
+}
+
+function flushUrl() {
+  clearTimeout(urlTimer);
+  urlTimer = 0;
+  urlDueBy = 0;
+  if (isEmbed) return;
+  const query = permalinkQuery(view.inputs);
+  if (location.search !== `?${query}`) history.replaceState(null, "", `?${query}`);
+  showPermalink();
+  updateEmbedCode();
+  updateLangLinks(query);
+  if (root.dataset.urlState !== "current") root.dataset.urlState = "current";
+}
+
+addEventListener("pagehide", () => { if (urlDueBy) flushUrl(); });
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden" && urlDueBy) flushUrl();
+});
+
+function updateLangLinks(query) {
+  // the other languages' calculator, with the same inputs
+  for (const a of langLinks) setAttr(a, "href", pageUrl(a.dataset.langPage, query));
+}
+const langLinks = $$("a[data-lang-page]");
 
 function showPermalink() {
   const field = $("#permalink");
@@ -273,9 +415,24 @@ let seq = 0;          // id of the newest request
 let inFlight = null;  // id of the request the worker is busy with
 let queued = null;    // newest query waiting for the worker
 
+// aria-busy says at once that the numbers on screen are not the inputs' (for
+// assistive technology and tests); the dimmed look and the "updating" tag only
+// come when an answer takes longer than PENDING_SHOW_MS, so a fast recompute does
+// not restyle and re-lay out the results twice (on and off) for nothing.
+const PENDING_SHOW_MS = 150;
+let pendingTimer = 0;
+
 function setPending(pending) {
-  results.setAttribute("aria-busy", String(pending));
-  results.classList.toggle("is-pending", pending);
+  setAttr(results, "aria-busy", String(pending));
+  clearTimeout(pendingTimer);
+  pendingTimer = 0;
+  if (pending) {
+    if (!results.classList.contains("is-pending")) {
+      pendingTimer = setTimeout(() => results.classList.add("is-pending"), PENDING_SHOW_MS);
+    }
+  } else if (results.classList.contains("is-pending")) {
+    results.classList.remove("is-pending");
+  }
 }
 
 function request(query) {
@@ -386,7 +543,8 @@ async function copyFrom(field, status) {
 if ($("#copy-link")) {
   showPermalink();
   $("#copy-link").addEventListener("click", () => {
-    showPermalink();
+    // the link of the inputs on screen, even within URL_IDLE_MS of a change
+    if (urlDueBy) flushUrl(); else showPermalink();
     copyFrom($("#permalink"), $("#copy-status"));
   });
 }
@@ -402,8 +560,9 @@ function updateEmbedCode() {
   if ($("#embed-lock").checked) query.set("lock", "model");
   const chosenTheme = $("#embed-theme").value;
   if (chosenTheme === "light" || chosenTheme === "dark") query.set("theme", chosenTheme);
+  // lang= unless it is embed.html's own language (whichever page this is)
   const chosenLang = $("#embed-lang").value;
-  if (chosenLang && chosenLang !== boot.lang) query.set("lang", chosenLang);
+  if (chosenLang && boot.langs[chosenLang] !== "embed.html") query.set("lang", chosenLang);
   const src = pageUrl("embed.html", query.toString());
   embedCode.value =
     `<iframe src="${attr(src)}" title="${attr(embedCode.dataset.title)}" width="100%" height="640" ` +
@@ -446,7 +605,7 @@ if (isEmbed && !langPage) {
   new ResizeObserver(postHeight).observe(document.body);
   postHeight();
   addEventListener("load", postHeight);
-  $("#embed-open").href = pageUrl("index.html", new URLSearchParams(urlQuery()).toString());
+  $("#embed-open").href = pageUrl(boot.index || "index.html", new URLSearchParams(urlQuery()).toString());
   if ((search.get("lock") || "").split(",").includes("model")) $("#field-model").hidden = true;
   if (window.parent === window && $("#embed-standalone")) $("#embed-standalone").hidden = false;
 }

@@ -97,7 +97,11 @@ class PageProbe:
         self.wait_idle()
 
     def wait_idle(self):
+        """The newest answer is on screen, and the address bar has caught up with it
+        (app.js writes the URL once the answers pause: <html data-url-state>)."""
         self.page.wait_for_selector("#results[aria-busy=false]", state="attached", timeout=60_000)
+        self.page.wait_for_selector("html:not([data-url-state=pending])", state="attached",
+                                    timeout=60_000)
 
     def close(self):
         self.context.close()
