@@ -73,6 +73,9 @@ APP_PAGES = ("index", "embed")
 # Copied to the root under its own name: pages on other sites include it.
 EMBED_RESIZE = "static/embed-resize.js"
 LANG_CODE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# Generated pages a hand-written doc leads to (a line under its heading): slug -> (href, message key).
+# accuracy-rows.html is rendered by site_src/tables.py from calc_py/data/accuracy.json.
+DOC_LINK_KEYS = {"accuracy": (("accuracy-rows.html", "tables.accuracy.link"),)}
 
 
 def content_hash(data: bytes) -> str:
@@ -243,6 +246,17 @@ def render_markdown(text: str) -> str:
                   lambda m: f'href="{doc_href(m.group(1))}{m.group(2) or ""}"', html)
 
 
+def with_doc_links(body: str, links) -> str:
+    """The doc's HTML with a line of links to generated pages under its first heading."""
+    if not links:
+        return body
+    from markupsafe import escape
+    line = '<p class="doc-links">' + " · ".join(
+        f'<a href="{escape(link["href"])}">{escape(link["title"])}</a>' for link in links) + "</p>"
+    head = body.find("</h1>")
+    return body[:head + 5] + "\n" + line + body[head + 5:] if head >= 0 else line + "\n" + body
+
+
 def doc_pages() -> list[dict]:
     pages = []
     for md in sorted(DOCS.glob("*.md")) if DOCS.is_dir() else []:
@@ -291,6 +305,8 @@ def lang_links(lang: str) -> list[dict]:
 
 def render_site(out: Path, assets: dict[str, str], wheel_url: str, pyodide_url: str) -> list[str]:
     env = jinja_env()
+    doc_links = {slug: [{"href": href, "title": i18n.t(key, LANG)} for href, key in links]
+                 for slug, links in DOC_LINK_KEYS.items()}
     cat = api.catalog()
     view_module = load_view()
 
@@ -324,8 +340,9 @@ def render_site(out: Path, assets: dict[str, str], wheel_url: str, pyodide_url: 
                                     encoding="utf-8")
             written.append(name)
     for d in docs:
+        body = with_doc_links(render_markdown(d["text"]), doc_links.get(d["slug"], ()))
         html = env.get_template("doc.html").render(
-            page=d["href"], title=d["title"], body=render_markdown(d["text"]), **common)
+            page=d["href"], title=d["title"], body=body, **common)
         (out / d["href"]).write_text(html, encoding="utf-8")
         written.append(d["href"])
     for extra in sorted(DOCS.glob("*")) if DOCS.is_dir() else []:

@@ -207,7 +207,135 @@ def build_tables(env, out_dir: Path, assets: dict[str, str] | None = None,
                g=g, with_page=with_page)
 
     write_data(out_dir / "data", entries, pages, gpu_pages, settings)
+    build_accuracy_page(r, out_dir, with_page)
     return r.written
+
+
+# ----------------------------------------------------------------------------
+# accuracy-rows.html: every row benchmarks/accuracy.py measured, from its JSON
+# ----------------------------------------------------------------------------
+
+ACCURACY_JSON = ROOT / "calc_py" / "data" / "accuracy.json"
+ACCURACY_PAGE = "accuracy-rows.html"
+MiB = 1 << 20
+
+
+def _anchor(*parts: str) -> str:
+    """An id attribute from free text: letters, digits, '.', '_' and '-' only."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", "-".join(parts)).strip("-")
+
+
+def exact(value: Any) -> str:
+    """A JSON number as its exact text (ints as ints, floats as Python's repr)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+        return str(int(value))
+    return repr(value)
+
+
+def bytes_text(n: int | float | None) -> str:
+    """MiB with one decimal; amounts under 1 MiB (per-token figures) in bytes."""
+    if n is None:
+        return ""
+    if abs(n) < MiB:
+        return _t("tables.accuracy.unit.bytes", value=f"{n:,.0f}")
+    return _t("tables.accuracy.unit.mib", value=f"{n / MiB:,.1f}")
+
+
+def pct(x: float | None) -> str:
+    return "" if x is None else f"{x:g} %"
+
+
+def signed_pct(x: float | None) -> str:
+    return "" if x is None else f"{x:+g} %"
+
+
+def signed_mib(x: float | None) -> str:
+    return "" if x is None else f"{x:+,.2f}"
+
+
+def fit_value(value: Any) -> str:
+    """A cell of a fit's table: numbers as they are, nested maps as key=value."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={fit_value(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(fit_value(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return "" if value is None else str(value)
+
+
+def accuracy_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The page's tables from accuracy.json: the summary, one group of rows per
+    engine and part (the summary's order), a per-model index into those groups,
+    the skipped rows and the fitted constants with the rows they rest on."""
+    records = data.get("records") or []
+    summary = data.get("summary") or []
+    order = [(s["engine"], s["part"]) for s in summary]
+    for rec in records:
+        if (rec["engine"], rec["part"]) not in order:
+            order.append((rec["engine"], rec["part"]))
+    groups: dict[tuple[str, str], dict[str, Any]] = {
+        key: {"engine": key[0], "part": key[1], "anchor": _anchor("part", *key), "rows": []} for key in order}
+    for n, rec in enumerate(records):
+        groups[(rec["engine"], rec["part"])]["rows"].append(
+            dict(rec, row_anchor=f"row-{n}", model_anchor=_anchor("model", rec["model"])))
+    models: dict[str, dict[str, Any]] = {}
+    for g in groups.values():
+        g["rows"].sort(key=lambda r: (r["model"].lower(), r["id"]))
+        for r in g["rows"]:
+            m = models.setdefault(r["model"], {"model": r["model"], "anchor": _anchor("model", r["model"]),
+                                               "rows": 0, "ok_errors": [], "groups": {}})
+            m["rows"] += 1
+            if r["status"] == "ok":
+                m["ok_errors"].append(abs(r["err_pct"]))
+            link = m["groups"].setdefault((g["engine"], g["part"]), {
+                "engine": g["engine"], "part": g["part"], "href": "#" + r["row_anchor"], "n": 0})
+            link["n"] += 1
+    for m in models.values():
+        errs = sorted(m.pop("ok_errors"))
+        m["median"] = (errs[len(errs) // 2] if len(errs) % 2 else (errs[len(errs) // 2 - 1] + errs[len(errs) // 2]) / 2
+                       ) if errs else None
+        m["max"] = errs[-1] if errs else None
+        m["groups"] = list(m["groups"].values())
+    for s in summary:
+        s["anchor"] = groups[(s["engine"], s["part"])]["anchor"]
+    fits = []
+    for name, fit in (data.get("fits") or {}).items():
+        rows = fit.get("rows") or []
+        columns: list[str] = []
+        for row in rows:
+            columns += [k for k in row if k not in columns]
+        fits.append({"name": name, "anchor": _anchor("fit", name), "form": fit.get("form", ""),
+                     "constants": [(k, v) for k, v in fit.items() if k not in ("rows", "form")],
+                     "columns": columns, "rows": rows})
+    return {"summary": summary, "groups": list(groups.values()),
+            "models": sorted(models.values(), key=lambda m: m["model"].lower()),
+            "skipped": data.get("skipped") or [], "fits": fits,
+            "engine_versions": data.get("engine_versions") or {},
+            "n_rows": len(records), "n_skipped": len(data.get("skipped") or []),
+            "n_models": len(models), "n_ok": sum(1 for r in records if r["status"] == "ok")}
+
+
+def build_accuracy_page(r: "Renderer", out_dir: Path, with_page: set[str] | None = None,
+                        source: Path = ACCURACY_JSON) -> None:
+    """accuracy-rows.html and data/accuracy.json (the file it is rendered from, as is)."""
+    if not source.is_file():
+        return
+    data = json.loads(source.read_text(encoding="utf-8"))
+    (out_dir / "data").mkdir(parents=True, exist_ok=True)
+    (out_dir / "data" / "accuracy.json").write_bytes(source.read_bytes())
+    page = accuracy_data(data)
+    model_pages = {m: f"models/{T.slug(m)}.html" for m in (with_page or ())}
+    r.page("tables/accuracy_rows.html", ACCURACY_PAGE,
+           title=_t("tables.accuracy.title"),
+           description=_t("tables.accuracy.description", n=page["n_rows"], models=page["n_models"],
+                          skipped=page["n_skipped"]),
+           exact=exact, bytes_text=bytes_text, pct=pct, signed_pct=signed_pct, signed_mib=signed_mib,
+           fit_value=fit_value, model_pages=model_pages, **page)
 
 
 # ----------------------------------------------------------------------------

@@ -235,12 +235,64 @@ def _gpu_rows(gpus: list[dict], lang: str) -> list[dict]:
 def boot(lang: str = i18n.DEFAULT_LANG) -> dict:
     """Data app.js needs before Python is up: which options each engine takes."""
     return {"engines": {k: {"quants": [q["value"] for q in v["quants"]], "kv": v["kv"]}
-                        for k, v in engine_options().items()}}
+                        for k, v in engine_options().items()},
+            "file_keys": list(FILE_KEYS)}
+
+
+# ---- a GGUF file the reader picked --------------------------------------------
+# The worker hands over the first bytes of the file once (set_gguf); they stay
+# here, one Python bytes object, while the file is selected, so every later input
+# change estimates from the same object (calc_py memoises the parse per object)
+# and the page never reads the file again.
+
+#: query keys a file stands for: they are not sent, and left out of the page's link
+FILE_KEYS = ("model", "params", "quant")
+_GGUF: dict = {"bytes": None}
+
+
+def set_gguf(data=None) -> int:
+    """Keep ``data`` (a JS Uint8Array / ArrayBuffer proxy, bytes, or None to
+    forget the file) as the header bytes later estimates use; returns their length."""
+    from calc_py import gguf_file
+    gguf_file.load_cached.cache_clear()       # the previous file's parse: no longer needed
+    if data is None or type(data).__name__ == "JsNull":
+        _GGUF["bytes"] = None
+        return 0
+    if hasattr(data, "to_bytes"):             # a Pyodide JsProxy of a typed array / ArrayBuffer
+        data = data.to_bytes()
+    _GGUF["bytes"] = data if type(data) is bytes else bytes(data)
+    return len(_GGUF["bytes"])
+
+
+def file_view(answer: dict, gpus: list[dict], lang: str = i18n.DEFAULT_LANG) -> dict:
+    """view() for an answer computed from a GGUF file: the model picker shows the
+    file's name, the quantization its type (the only option), and the link leaves
+    out what the file stands for. A header calc_py cannot read gives
+    ``{"file_error": message, "truncated": bool}`` instead (nothing to display)."""
+    if answer.get("result") is None:
+        return {"file_error": str(answer.get("error") or ""), "truncated": bool(answer.get("truncated"))}
+    v = view(answer, gpus, lang)
+    result = answer["result"]
+    name = str((result.get("model") or {}).get("name") or "")
+    quant = str(answer["inputs"].get("quant") or (result.get("inputs") or {}).get("quant") or "")
+    v["file"] = {"name": name, "quant": quant, "omit": list(FILE_KEYS)}
+    v["query"] = canonical_query({k: x for k, x in answer["inputs"].items() if k not in FILE_KEYS})
+    v["selects"]["quant"] = [{"value": quant, "label": quant, "group": ""}]
+    v["params_locked"] = True
+    v["quick"] = [{"label": q["label"], "id": ""} for q in v["quick"]]
+    return v
 
 
 def run(query_json: str, vendor: str = "", lang: str = i18n.DEFAULT_LANG) -> str:
     """The worker's one entry point: JSON query in, JSON display model out."""
-    answer = api.estimate_query(json.loads(query_json), lang)   # calc_py's labels in the page's language
-    gpus = api.compare_gpus(answer["result"], vendor or None)
+    data = _GGUF["bytes"]
+    if data is None:
+        answer = api.estimate_query(json.loads(query_json), lang)   # calc_py's labels in the page's language
+        v = view(answer, api.compare_gpus(answer["result"], vendor or None), lang)
+    else:
+        query = {k: x for k, x in json.loads(query_json).items() if k not in FILE_KEYS}
+        answer = api.estimate_query(query, lang, gguf=data)
+        gpus = api.compare_gpus(answer["result"], vendor or None) if answer.get("result") else []
+        v = file_view(answer, gpus, lang)
     # compact, and non-ASCII text as UTF-8 rather than \u escapes: less to encode and parse
-    return json.dumps(view(answer, gpus, lang), separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(v, separators=(",", ":"), ensure_ascii=False)

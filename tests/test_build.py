@@ -284,3 +284,18 @@ def test_table_pages_link_docs_by_their_page_names(dist):
     models = (dist / "models" / "index.html").read_text(encoding="utf-8")
     for md in sorted((ROOT / "docs").glob("*.md")):
         assert f'href="../{doc_href(md.stem)}"' in models, md.name
+
+
+def test_accuracy_rows_page_is_built_linked_and_in_the_sitemap(dist):
+    """accuracy-rows.html (site_src/tables.py, from calc_py/data/accuracy.json): linked
+    from the hand-written accuracy page, in the sitemap, with the JSON beside it."""
+    source = ROOT / "calc_py" / "data" / "accuracy.json"
+    if not source.is_file():
+        pytest.skip("no calc_py/data/accuracy.json")
+    page = (dist / "accuracy-rows.html").read_text(encoding="utf-8")
+    assert '<header class="site-header">' in page and 'href="data/accuracy.json"' in page
+    assert page.count("data-record=") == len(json.loads(source.read_text(encoding="utf-8"))["records"])
+    assert (dist / "data" / "accuracy.json").read_bytes() == source.read_bytes()
+    assert "<loc>accuracy-rows.html</loc>" in (dist / "sitemap.xml").read_text(encoding="utf-8")
+    if (ROOT / "docs" / "accuracy.md").is_file():
+        assert 'href="accuracy-rows.html"' in (dist / "accuracy.html").read_text(encoding="utf-8")

@@ -52,10 +52,11 @@ function field(key) { return form ? form.elements.namedItem(key) : null; }
 
 function readForm() {
   // model is always sent (empty = custom, params only); params only in custom mode.
-  const query = { model: field("model").value.trim() };
+  // While a GGUF file is in use it stands for the model, params and quant: not sent.
+  const query = gguf ? {} : { model: field("model").value.trim() };
   for (const key of KEYS) {
     const el = field(key);
-    if (!el || key === "model") continue;
+    if (!el || key === "model" || (gguf && boot.file_keys.includes(key))) continue;
     const value = el.value.trim();
     if (value === "" || (key === "params" && query.model !== "")) continue;
     query[key] = value;
@@ -71,9 +72,12 @@ function urlQuery() {
 
 // The permalink: every input Python settled on, in the query (model= empty means
 // "no model, parameter count only"); empty values (engine defaults) are left out.
-function permalinkQuery(inputs) {
+// A GGUF file cannot go in a URL: while one is in use, what it stands for
+// (view.file.omit: model, params, quant) is left out, and the page says so.
+function permalinkQuery(inputs, omit = view.file ? view.file.omit : []) {
   const params = new URLSearchParams();
   for (const key of KEYS) {
+    if (omit.includes(key)) continue;
     const value = inputs[key] === undefined || inputs[key] === null ? "" : String(inputs[key]);
     if (value !== "" || key === "model") params.set(key, value);
   }
@@ -318,6 +322,7 @@ function renderInputs(v) {
     const el = field(key);
     if (el && el !== focused && v.inputs[key] !== undefined) setValue(el, String(v.inputs[key]));
   }
+  if (v.file) setValue(field("model"), v.file.name);   // the picker shows the file's model
   for (const [key, text] of Object.entries(v.placeholders)) {
     const el = field(key);
     if (el.placeholder !== text) el.placeholder = text;
@@ -343,6 +348,8 @@ function renderInputs(v) {
 
 function render(v) {
   view = v;
+  if (!v.file) modelView = v;
+  markStale(false);
   renderResults(v);
   renderInputs(v);
   if (isEmbed) {
@@ -468,11 +475,12 @@ if (worker) worker.addEventListener("message", (event) => {
     inFlight = null;
     if (m.type === "failed") setStatus("error", msg("status.failed", { error: m.message }));
     if (queued === null) {            // only the newest answer is shown as current
+      let settled = true;
       if (m.type === "result") {
         if (statusLine.dataset.state === "error") setStatus("ready", msg("status.ready"));
-        render(JSON.parse(m.view));
+        settled = show(JSON.parse(m.view));
       }
-      setPending(false);
+      if (settled) setPending(false);
       root.dataset.calcSeq = String(m.id);
     }
     pump();
@@ -487,12 +495,155 @@ if (worker) worker.postMessage({
   pyodide: abs(root.dataset.pyodide),
   wheel: abs(root.dataset.wheel),
   view: abs(root.dataset.view),
+  lang: boot.lang,   // the warm-up estimate loads this language's messages
 });
 
 // The URL's inputs go to Python as typed (it validates and reports notices);
 // until the answer comes, the prerendered default is marked as not current.
 const initial = urlQuery();
 if (worker && Object.keys(initial).length > 0) request(initial);
+
+// ---- a GGUF file the reader has ----------------------------------------------
+// Only the start of the file is read (File.slice): GGUF_READS[0] bytes, and more
+// only when Python answers that the header goes on beyond them. The bytes go to
+// the worker once (transferred, not copied); the worker keeps them as one Python
+// bytes object while the file stays selected, so each later input change is an
+// ordinary {query} message. Nothing leaves the browser.
+// <html data-gguf-state>: none | reading | ready | error.
+
+const GGUF_READS = [16, 64, 256].map((mib) => mib * 1024 * 1024);
+const ggufDom = form && $("#in-gguf") ? {
+  input: $("#in-gguf"), clear: $("#gguf-clear"), status: $("#gguf-status"), error: $("#gguf-error"),
+  linkNote: $("#link-note"),
+} : null;
+let gguf = null;          // {file, step, sent} while a file is in use (step: index into GGUF_READS)
+let savedInputs = null;   // the model picker's values from before the file, restored after it
+let modelView = boot.view;  // the newest view without a file: its quant options and quick buttons
+
+function markStale(stale) {
+  // the numbers on screen are not the answer to what the inputs now say
+  if (results.classList.contains("is-stale") !== stale) results.classList.toggle("is-stale", stale);
+  setData(results, "stale", String(stale));
+}
+
+function sendGguf(buffer) {
+  worker.postMessage({ type: "gguf", buffer }, buffer ? [buffer] : []);
+}
+
+function lockForFile(locked) {
+  // the file stands for the model, its parameter count and its quantization
+  for (const el of [field("model"), field("params"), field("quant"), inputsDom.paramsRange, ...inputsDom.quick]) {
+    if (el.disabled !== locked) el.disabled = locked;
+  }
+  setHidden(ggufDom.linkNote, !locked);
+}
+
+function restoreInputs() {
+  lockForFile(false);
+  const d = inputsDom;
+  setOptions(d.quant, modelView.selects.quant);
+  d.quick.forEach((b, i) => {
+    const id = (modelView.quick[i] || { id: "" }).id;
+    setData(b, "quant", id);
+    b.disabled = id === "";
+  });
+  d.paramsRange.disabled = modelView.params_locked;
+  d.params.readOnly = modelView.params_locked;
+  if (savedInputs) {
+    for (const [key, value] of Object.entries(savedInputs)) setValue(field(key), value);
+    savedInputs = null;
+  }
+}
+
+async function readGguf(step) {
+  const g = gguf;
+  const limit = GGUF_READS[step];
+  g.sent = false;
+  root.dataset.ggufState = "reading";
+  setPending(true);
+  setText(ggufDom.status, msg("gguf.reading", { name: g.file.name, mib: String(limit / 1048576) }));
+  let buffer;
+  try {
+    buffer = await g.file.slice(0, limit).arrayBuffer();
+  } catch (err) {
+    if (g === gguf) ggufFailed(msg("gguf.unreadable", { name: g.file.name, error: String(err && err.message || err) }));
+    return;
+  }
+  if (g !== gguf) return;      // another file, or none, was chosen meanwhile
+  g.step = step;
+  g.sent = true;
+  sendGguf(buffer);
+  request(readForm());
+}
+
+function ggufFailed(text) {
+  // back to the model picker; the numbers on screen stay, marked as not current
+  gguf = null;
+  sendGguf(null);
+  restoreInputs();
+  ggufDom.input.value = "";    // the same file can be chosen again
+  setText(ggufDom.status, "");
+  setText(ggufDom.error, text);
+  setHidden(ggufDom.error, false);
+  setHidden(ggufDom.clear, false);
+  markStale(true);
+  root.dataset.ggufState = "error";
+}
+
+// An answer from the worker: shown, or (a file whose header goes on beyond what
+// was read) the next read started. Returns whether the page is settled.
+function show(v) {
+  if (!gguf) {
+    if (v.file || v.file_error !== undefined) return true;   // a file's answer after it was cleared
+    render(v);
+    return true;
+  }
+  if (!gguf.sent) return false;   // an answer from before these bytes: the read goes on
+  if (v.file_error === undefined && v.file) {
+    render(v);
+    root.dataset.ggufState = "ready";
+    setText(ggufDom.status, msg("gguf.in_use", { name: gguf.file.name, model: v.file.name, quant: v.file.quant }));
+    return true;
+  }
+  const { file, step } = gguf;
+  if (v.truncated && step + 1 < GGUF_READS.length && file.size > GGUF_READS[step]) {
+    readGguf(step + 1);
+    return false;
+  }
+  if (v.truncated && file.size > GGUF_READS[step]) {
+    ggufFailed(msg("gguf.header_too_long", { name: file.name, mib: String(GGUF_READS[step] / 1048576) }));
+  } else {
+    ggufFailed(msg("gguf.error", { name: file.name, error: v.file_error || "" }));
+  }
+  return true;
+}
+
+if (ggufDom) {
+  ggufDom.input.addEventListener("change", () => {
+    const file = ggufDom.input.files && ggufDom.input.files[0];
+    if (!file) return;
+    if (!gguf && !savedInputs) {
+      savedInputs = { model: field("model").value, params: field("params").value, quant: field("quant").value };
+    }
+    gguf = { file, step: 0, sent: false };
+    setHidden(ggufDom.error, true);
+    setHidden(ggufDom.clear, false);
+    lockForFile(true);
+    readGguf(0);
+  });
+  ggufDom.clear.addEventListener("click", () => {
+    const had = gguf !== null;
+    gguf = null;
+    if (had) sendGguf(null);
+    restoreInputs();
+    ggufDom.input.value = "";
+    setText(ggufDom.status, "");
+    setHidden(ggufDom.error, true);
+    setHidden(ggufDom.clear, true);
+    root.dataset.ggufState = "none";
+    request(readForm());
+  });
+}
 
 // ---- input events --------------------------------------------------------------
 
@@ -501,6 +652,7 @@ if (form) {
   form.addEventListener("submit", (e) => e.preventDefault());
   form.addEventListener("input", (e) => {
     const t = e.target;
+    if (t.id === "in-gguf") return;   // its own "change" handler below
     if (t.id === "in-params-range") field("params").value = t.value;
     if (t.id === "in-context-range") field("context").value = String(stops[Number(t.value)]);
     if (t.id === "in-model" && !modelIsComplete(t.value)) return;  // typing a name

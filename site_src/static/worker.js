@@ -1,6 +1,9 @@
 // The one Web Worker: loads Pyodide from this origin, installs the calc_py wheel
 // and answers {type: "estimate", query, vendor, lang} with site_src/view.py's
-// display model. A module worker, because Pyodide's ES-module loader refuses
+// display model. {type: "gguf", buffer} (no answer) hands over the first bytes
+// of a GGUF file the reader picked (an ArrayBuffer, transferred; null forgets
+// it): they become one Python bytes object, kept in view.py, and every later
+// estimate uses it until the next "gguf" message. A module worker, because Pyodide's ES-module loader refuses
 // classic workers.
 //
 // Speed: the query goes in and the display model comes out as one JSON string
@@ -9,6 +12,7 @@
 // here is answered, in order.
 
 let run = null; // view.run, a Python function: (query_json, vendor, lang) -> view_json
+let setGguf = null; // view.set_gguf: (Uint8Array | null) -> length kept
 
 function download(url, as) {
   return fetch(url).then((r) => {
@@ -30,17 +34,19 @@ async function init({ pyodide: indexURL, wheel, view }) {
   py.FS.mkdirTree("/calc_site");
   py.FS.writeFile("/calc_site/calc_view.py", viewSource);
   py.runPython("import sys; sys.path.insert(0, '/calc_site')");
-  run = py.pyimport("calc_view").run;
+  const calcView = py.pyimport("calc_view");
+  run = calcView.run;
+  setGguf = calcView.set_gguf;
   return py;
 }
 
-function warm(py) {
+function warm(py, lang) {
   // After "ready": one estimate of the default loads the catalogs and message
   // tables and fills calc_py's caches, so the first input change is not the one
   // that pays for them; then the objects alive now (modules, catalogs) leave
   // the cyclic garbage collector's generations, so later collections skip them.
   try {
-    run("{}", "", "en");
+    run("{}", "", lang || "en");   // the page's language: its messages load now
     py.runPython("import gc; gc.collect(); gc.freeze()");
   } catch (err) {
     // a real request reports its own error
@@ -58,7 +64,17 @@ self.addEventListener("message", async (event) => {
       return;
     }
     self.postMessage({ type: "ready" });
-    warm(py);
+    warm(py, m.lang);
+  } else if (m.type === "gguf") {
+    // copied once into Python (bytes); the JS buffer is dropped with this message.
+    // No argument (not null, which reaches Python as JsNull) forgets the file.
+    try {
+      if (m.buffer) setGguf(new Uint8Array(m.buffer));
+      else setGguf();
+    } catch (err) {
+      // the estimate that follows answers without a file; app.js reports that
+      try { setGguf(); } catch (ignored) { /* nothing kept */ }
+    }
   } else if (m.type === "estimate") {
     try {
       self.postMessage({ type: "result", id: m.id, view: run(m.query, m.vendor || "", m.lang || "en") });
