@@ -189,7 +189,7 @@ def _llamacpp(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str])
                                         fa=t("word.on" if fa else "word.off", lang)), False, lang),
         _part("overhead", overhead, t("explain.overhead", lang,
                                       what=t("explain.overhead.what.llamacpp", lang),
-                                      source=engine["overhead_source"]), False, lang),
+                                      source=engine["overhead_summary"]), False, lang),
     ]
     host_parts = [
         {"part": "weights", "bytes": place.host_bytes},
@@ -231,7 +231,7 @@ def _transformers(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[s
                                  batch=s.batch), False, lang),
         _part("overhead", overhead, t("explain.overhead", lang,
                                       what=t("explain.overhead.what.transformers", lang),
-                                      source=engine["overhead_source"]), False, lang),
+                                      source=engine["overhead_summary"]), False, lang),
     ]
     if s.gpu_layers not in (None, -1):
         notes.append(t("note.gpu_layers_ignored", lang, engine=engine["label"]))
@@ -258,7 +258,7 @@ def _vllm(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str]) -> 
         _part("compute", act, t("explain.compute.vllm", lang, tokens=f"{n_batched:,}"), False, lang),
         _part("overhead", overhead, t("explain.overhead", lang,
                                       what=t("explain.overhead.what.vllm", lang),
-                                      source=engine["overhead_source"]), False, lang),
+                                      source=engine["overhead_summary"]), False, lang),
     ]
     if s.gpu_layers not in (None, -1):
         notes.append(t("note.gpu_layers_ignored", lang, engine=engine["label"]))
