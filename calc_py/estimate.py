@@ -158,8 +158,11 @@ def _llamacpp(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str])
     comp = llamacpp_compute(a, kv_all.cells, kv_all.swa_cells, min(ubatch, pad(n_ctx, 256)), fa,
                             s.batch, all_on_gpu=n_gpu > a.n_layer, type_k=kv_type, type_v=kv_type,
                             host_weights=host_weight_copies(a, w, n_gpu))
-    overhead = int(engine["overhead_mib"]) * MiB if n_gpu > 0 else 0
-    compute_dev = comp.device if n_gpu > 0 else 0
+    # Even with -ngl 0 a CUDA build keeps its context and a compute buffer on the
+    # GPU: large-batch matmuls run there on weights copied in (groundtruth row
+    # ik_llama.cpp-disc357-mainline-235b-q6-ngl0: CUDA0 compute 742 MiB at -ngl 0).
+    overhead = int(engine["overhead_mib"]) * MiB
+    compute_dev = comp.device
 
     embd = w.nbytes_of("token_embd.weight")
     host_note = t("explain.weights.host_embd", lang, embd=fmt_bytes(embd))
@@ -194,7 +197,7 @@ def _llamacpp(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str])
     host_parts = [
         {"part": "weights", "bytes": place.host_bytes},
         {"part": "kv_cache", "bytes": kv_all.total - kv_dev.total},
-        {"part": "compute", "bytes": comp.host + (comp.device if n_gpu == 0 else 0)},
+        {"part": "compute", "bytes": comp.host},
         {"part": "output", "bytes": comp.output_buffer},
     ]
     notes.append(t("note.unverified_compute", lang))
