@@ -216,6 +216,24 @@ def _torch_kv_dtype(s: Setup, engine: dict) -> tuple[str, int]:
     return name, TORCH_KV_BYTES[name]
 
 
+def _torch_parts(s: Setup, engine: dict, w, quant: Quant, kv: int, tokens: int, per_token: int,
+                 kv_b: int, act: int, act_explain: str, overhead: int,
+                 notes: list[str]) -> list[dict[str, Any]]:
+    """The four parts of a PyTorch engine (transformers, vLLM), which differ only in their numbers."""
+    lang = s.lang
+    if s.gpu_layers not in (None, -1):
+        notes.append(t("note.gpu_layers_ignored", lang, engine=engine["label"]))
+    return [
+        _part("weights", w.total, _weights_explain(w, quant, "", lang), True, lang),
+        _part("kv_cache", kv, t("explain.kv.torch", lang, tokens=f"{tokens:,}", batch=s.batch,
+                                 per_token=fmt_bytes(per_token), dtype=kv_b), True, lang),
+        _part("compute", act, act_explain, False, lang),
+        _part("overhead", overhead, t("explain.overhead", lang,
+                                      what=t(f"explain.overhead.what.{engine['id']}", lang),
+                                      source=engine["overhead_summary"]), False, lang),
+    ]
+
+
 def _transformers(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str]) -> dict[str, Any]:
     a, lang = m.arch, s.lang
     kv_name, kv_b = _torch_kv_dtype(s, engine)
@@ -226,18 +244,9 @@ def _transformers(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[s
     act = transformers_activation(a, s.context, s.batch, 2)
     overhead = transformers_overhead()
     per_token = kv // max(1, s.context * s.batch)
-    parts = [
-        _part("weights", w.total, _weights_explain(w, quant, "", lang), True, lang),
-        _part("kv_cache", kv, t("explain.kv.torch", lang, tokens=f"{s.context:,}", batch=s.batch,
-                                 per_token=fmt_bytes(per_token), dtype=kv_b), True, lang),
-        _part("compute", act, t("explain.compute.transformers", lang, tokens=f"{s.context:,}",
-                                 batch=s.batch), False, lang),
-        _part("overhead", overhead, t("explain.overhead", lang,
-                                      what=t("explain.overhead.what.transformers", lang),
-                                      source=engine["overhead_summary"]), False, lang),
-    ]
-    if s.gpu_layers not in (None, -1):
-        notes.append(t("note.gpu_layers_ignored", lang, engine=engine["label"]))
+    parts = _torch_parts(s, engine, w, quant, kv, s.context, per_token, kv_b, act,
+                         t("explain.compute.transformers", lang, tokens=f"{s.context:,}", batch=s.batch),
+                         overhead, notes)
     notes.append(t("note.unverified_engine", lang, engine=engine["label"]))
     return {"model_bytes": w.total, "parts": parts, "host_parts": [], "weight_types": w.type_counts(),
             "settings": {"kv_cache": kv_name}}
@@ -254,17 +263,8 @@ def _vllm(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str]) -> 
     n_batched = s.ubatch or d["ubatch"]
     act = vllm_activation(a, n_batched, 2)
     overhead = vllm_overhead(a)
-    parts = [
-        _part("weights", w.total, _weights_explain(w, quant, "", lang), True, lang),
-        _part("kv_cache", kv, t("explain.kv.torch", lang, tokens=f"{tokens_per_seq:,}", batch=s.batch,
-                                 per_token=fmt_bytes(per_token), dtype=kv_b), True, lang),
-        _part("compute", act, t("explain.compute.vllm", lang, tokens=f"{n_batched:,}"), False, lang),
-        _part("overhead", overhead, t("explain.overhead", lang,
-                                      what=t("explain.overhead.what.vllm", lang),
-                                      source=engine["overhead_summary"]), False, lang),
-    ]
-    if s.gpu_layers not in (None, -1):
-        notes.append(t("note.gpu_layers_ignored", lang, engine=engine["label"]))
+    parts = _torch_parts(s, engine, w, quant, kv, tokens_per_seq, per_token, kv_b, act,
+                         t("explain.compute.vllm", lang, tokens=f"{n_batched:,}"), overhead, notes)
     notes.append(t("note.vllm_budget", lang, util=d["gpu_memory_utilization"]))
     return {"model_bytes": w.total, "parts": parts, "host_parts": [], "weight_types": w.type_counts(),
             "settings": {"kv_cache": kv_name, "max_num_batched_tokens": n_batched,
