@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
-import os
 import re
 import sys
 import time
@@ -41,12 +40,12 @@ sys.path.insert(0, str(REPO))
 
 import gguf  # noqa: E402  (oracle venv only)
 import llama_cpp  # noqa: E402
-import numpy as np  # noqa: E402
 
+from benchmarks.gguf_writer import add_kv, add_tensor_info, finish_sparse  # noqa: E402
 from calc_py.architecture import Architecture  # noqa: E402
 from calc_py.catalog import supported_models  # noqa: E402
 from calc_py.gguf_mix import MIXES  # noqa: E402
-from calc_py.weights import gguf_file_weights, gguf_weights  # noqa: E402
+from calc_py.weights import gguf_file_weights  # noqa: E402
 
 LLAMA_CPP_BUILD = "b11312"
 OUT = REPO / "tests" / "data" / "oracle" / "llamacpp_b11312.json"
@@ -235,15 +234,7 @@ def write_gguf(a: Architecture, path: Path, mix: str) -> int:
     w = gguf.GGUFWriter(str(path), a.arch)
     w.add_name("calc_py oracle")
     w.add_uint32("general.file_type", MIXES[mix].ftype)
-    for key, kind, value in metadata(a):
-        if kind == "u32":
-            w.add_uint32(key, value)
-        elif kind == "f32":
-            w.add_float32(key, value)
-        elif kind == "arr_u32":
-            w.add_key_value(key, value, gguf.GGUFValueType.ARRAY, sub_type=gguf.GGUFValueType.UINT32)
-        elif kind == "arr_bool":
-            w.add_key_value(key, value, gguf.GGUFValueType.ARRAY, sub_type=gguf.GGUFValueType.BOOL)
+    add_kv(w, metadata(a))
     toks, scores, types = vocab(a.n_vocab)
     w.add_tokenizer_model("llama")
     w.add_token_list(toks)
@@ -252,22 +243,8 @@ def write_gguf(a: Architecture, path: Path, mix: str) -> int:
     w.add_bos_token_id(1)
     w.add_eos_token_id(2)
     for wt in gguf_file_weights(a, mix, mtp_in_file=False).tensors:
-        t = wt.tensor
-        w.add_tensor_info(t.name, tuple(reversed(t.ne)), np.float16, wt.nbytes,
-                          raw_dtype=gguf.GGMLQuantizationType[wt.type])
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_ti_data_to_file()
-    fout = w.fout[0]
-    fout.flush()
-    pos = fout.tell()
-    align = w.data_alignment
-    data_start = (pos + align - 1) // align * align
-    data_len = sum(gguf.GGUFWriter.ggml_pad(ti.nbytes, align) for ti in w.tensors[0].values())
-    fout.close()
-    w.fout = None
-    os.truncate(path, data_start + data_len)
-    return data_len
+        add_tensor_info(w, wt.tensor, wt.type, wt.nbytes)
+    return finish_sparse(w, path)
 
 
 # ------------------------------------------------------------------ the grid

@@ -50,6 +50,8 @@ sys.path.insert(0, str(REPO))
 import gguf  # noqa: E402  (oracle venv only)
 import llama_cpp  # noqa: E402
 
+from benchmarks.gguf_writer import (FTYPE_MOSTLY_BF16, add_kv, add_tensor_info,  # noqa: E402
+                                    finish_sparse, llama_tensors)
 from calc_py.ggml_types import get_type, tensor_bytes  # noqa: E402
 from calc_py.gguf_mix import MIXES, plan_quantization  # noqa: E402
 from calc_py.tensor import Tensor  # noqa: E402
@@ -108,23 +110,8 @@ class Case:
 def dense(name: str, arch: str, *, n_layer: int, n_embd: int, n_head: int, n_head_kv: int, n_ff: int,
           n_vocab: int, tied: bool = False) -> Case:
     """A llama-style dense decoder (Llama-3-8B by default shapes)."""
-    ts = [Tensor("token_embd.weight", (n_embd, n_vocab)), Tensor("output_norm.weight", (n_embd,))]
-    if not tied:
-        ts.append(Tensor("output.weight", (n_embd, n_vocab)))
-    kv = n_embd // n_head * n_head_kv
-    for i in range(n_layer):
-        p = f"blk.{i}."
-        ts += [
-            Tensor(p + "attn_norm.weight", (n_embd,), i),
-            Tensor(p + "attn_q.weight", (n_embd, n_embd), i),
-            Tensor(p + "attn_k.weight", (n_embd, kv), i),
-            Tensor(p + "attn_v.weight", (n_embd, kv), i),
-            Tensor(p + "attn_output.weight", (n_embd, n_embd), i),
-            Tensor(p + "ffn_norm.weight", (n_embd,), i),
-            Tensor(p + "ffn_gate.weight", (n_embd, n_ff), i),
-            Tensor(p + "ffn_up.weight", (n_embd, n_ff), i),
-            Tensor(p + "ffn_down.weight", (n_ff, n_embd), i),
-        ]
+    ts = llama_tensors(n_layer=n_layer, n_embd=n_embd, n_head=n_head, n_head_kv=n_head_kv, n_ff=n_ff,
+                       n_vocab=n_vocab, tied=tied)
     return Case(name, arch, n_layer, n_embd, n_head, n_head_kv, n_ff, ts)
 
 
@@ -300,67 +287,34 @@ def cases() -> dict[str, Case]:
 # ---------------------------------------------------------------- sparse GGUF
 
 def write_sparse_gguf(case: Case, path: Path) -> None:
-    """Header + KV + tensor infos, then extend the file (a hole) to the full data length."""
+    """Header + KV + tensor infos (the source types), the data section a hole."""
     w = gguf.GGUFWriter(str(path), case.arch)
     if case.kv is not None:
-        _write_kv(w, case)
+        add_kv(w, [("general.file_type", "u32", FTYPE_MOSTLY_BF16), *case.kv])
     else:
-        _write_standard_kv(w, case)
+        add_kv(w, _standard_kv(case))
     for t in case.tensors:
         ty = case.source_type(t)
-        nbytes = tensor_bytes(ty, t.ne)
-        w.add_tensor_info(t.name, tuple(reversed(t.ne)), _np_dtype(ty), nbytes,
-                          raw_dtype=gguf.GGMLQuantizationType[ty])
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_ti_data_to_file()
-    fout = w.fout[0]
-    fout.flush()
-    pos = fout.tell()
-    align = w.data_alignment
-    data_start = (pos + align - 1) // align * align
-    data_len = sum(gguf.GGUFWriter.ggml_pad(ti.nbytes, align) for ti in w.tensors[0].values())
-    fout.close()
-    w.fout = None
-    os.truncate(path, data_start + data_len)
+        add_tensor_info(w, t, ty, tensor_bytes(ty, t.ne))
+    finish_sparse(w, path)
 
 
-def _write_kv(w: gguf.GGUFWriter, case: Case) -> None:
-    w.add_uint32("general.file_type", 32)  # LLAMA_FTYPE_MOSTLY_BF16
-    for key, kind, value in case.kv:
-        if kind == "u32":
-            w.add_uint32(key, value)
-        elif kind == "f32":
-            w.add_float32(key, value)
-        elif kind == "arr_u32":
-            w.add_key_value(key, value, gguf.GGUFValueType.ARRAY, sub_type=gguf.GGUFValueType.UINT32)
-        elif kind == "arr_bool":
-            w.add_key_value(key, value, gguf.GGUFValueType.ARRAY, sub_type=gguf.GGUFValueType.BOOL)
-        else:
-            raise ValueError(f"unknown KV kind {kind!r} for {key}")
-
-
-def _write_standard_kv(w: gguf.GGUFWriter, case: Case) -> None:
+def _standard_kv(case: Case) -> list[tuple[str, str, object]]:
     a = case.arch
-    w.add_uint32(f"{a}.block_count", case.n_layer)
-    w.add_uint32(f"{a}.context_length", 4096)
-    w.add_uint32(f"{a}.embedding_length", case.n_embd)
-    w.add_uint32(f"{a}.feed_forward_length", case.n_ff)
-    w.add_uint32(f"{a}.attention.head_count", case.n_head)
-    w.add_uint32(f"{a}.attention.head_count_kv", case.n_head_kv)
-    w.add_float32(f"{a}.attention.layer_norm_rms_epsilon", 1e-5)
-    w.add_uint32("general.file_type", 32)  # LLAMA_FTYPE_MOSTLY_BF16
+    kv: list[tuple[str, str, object]] = [
+        (f"{a}.block_count", "u32", case.n_layer),
+        (f"{a}.context_length", "u32", 4096),
+        (f"{a}.embedding_length", "u32", case.n_embd),
+        (f"{a}.feed_forward_length", "u32", case.n_ff),
+        (f"{a}.attention.head_count", "u32", case.n_head),
+        (f"{a}.attention.head_count_kv", "u32", case.n_head_kv),
+        (f"{a}.attention.layer_norm_rms_epsilon", "f32", 1e-5),
+        ("general.file_type", "u32", FTYPE_MOSTLY_BF16),
+    ]
     if case.n_expert:
-        w.add_uint32(f"{a}.expert_count", case.n_expert)
-        w.add_uint32(f"{a}.expert_used_count", case.n_expert_used)
-    for k, (kind, v) in case.extra_kv.items():
-        {"f32": w.add_float32, "u32": w.add_uint32, "str": w.add_string}[kind](k, v)
-
-
-def _np_dtype(ty: str):  # noqa: ANN202 - numpy only lives in the oracle venv
-    import numpy as np
-    # any non-uint8 dtype: add_tensor_info then takes the shape as element counts
-    return np.float32 if ty == "F32" else np.float16
+        kv += [(f"{a}.expert_count", "u32", case.n_expert), (f"{a}.expert_used_count", "u32", case.n_expert_used)]
+    kv += [(k, kind, v) for k, (kind, v) in case.extra_kv.items()]
+    return kv
 
 
 # ---------------------------------------------------------------- the oracle

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.gguf_writer import llama_tensors
 from calc_py.ggml_types import tensor_bytes
 from calc_py.gguf_mix import MIXES, plan_quantization, plan_types, tensor_allows_quantization
 from calc_py.tensor import Tensor
@@ -24,24 +25,8 @@ MORE_BITS_LAYERS = {0, 1, 2, 3, 6, 9, 12, 15, 18, 21, 24, 27, 28, 29, 30, 31}
 
 def llama3_8b(*, tied: bool = False, n_embd: int = N_EMBD, n_ff: int = N_FF) -> list[Tensor]:
     """Llama-3-8B tensor inventory (ggml order, ne[0] = row length)."""
-    ts = [Tensor("token_embd.weight", (n_embd, N_VOCAB)), Tensor("output_norm.weight", (n_embd,))]
-    if not tied:
-        ts.append(Tensor("output.weight", (n_embd, N_VOCAB)))
-    kv = n_embd // 4
-    for i in range(N_LAYER):
-        p = f"blk.{i}."
-        ts += [
-            Tensor(p + "attn_norm.weight", (n_embd,), i),
-            Tensor(p + "attn_q.weight", (n_embd, n_embd), i),
-            Tensor(p + "attn_k.weight", (n_embd, kv), i),
-            Tensor(p + "attn_v.weight", (n_embd, kv), i),
-            Tensor(p + "attn_output.weight", (n_embd, n_embd), i),
-            Tensor(p + "ffn_norm.weight", (n_embd,), i),
-            Tensor(p + "ffn_gate.weight", (n_embd, n_ff), i),
-            Tensor(p + "ffn_up.weight", (n_embd, n_ff), i),
-            Tensor(p + "ffn_down.weight", (n_ff, n_embd), i),
-        ]
-    return ts
+    return llama_tensors(n_layer=N_LAYER, n_embd=n_embd, n_head=32, n_head_kv=8, n_ff=n_ff, n_vocab=N_VOCAB,
+                         tied=tied)
 
 
 def moe_8x(n_expert: int = 8) -> list[Tensor]:

@@ -8,19 +8,18 @@ from __future__ import annotations
 import html
 import re
 import shutil
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from calc_py import api, i18n
 
 from conftest import READY_TIMEOUT_MS, serve
+from helpers import expected_bytes, shown_bytes, url_query, wait_calc_ready
 
 pytestmark = pytest.mark.browser
 
 KEYS = set(api.KEYS)
-PART_FIELDS = {"weights": "weights_bytes", "kv_cache": "kv_cache_bytes", "compute": "compute_bytes",
-               "overhead": "overhead_bytes", "total": "total_bytes", "host": "host_bytes"}
 
 RECORDER = """
 window.heights = [];
@@ -31,24 +30,8 @@ addEventListener("message", (e) => {
 """
 
 
-def shown_bytes(frame) -> dict[str, int]:
-    pairs = frame.eval_on_selector_all(
-        "[data-part]", "els => els.map(e => [e.dataset.part, e.dataset.bytes])")
-    return {part: int(b) for part, b in pairs}
-
-
-def expected_bytes(query: dict[str, str]) -> dict[str, int]:
-    result = api.estimate_query(query)["result"]
-    return {part: result[field] for part, field in PART_FIELDS.items()}
-
-
 def inputs_of(url: str) -> dict[str, str]:
-    return {k: v for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True) if k in KEYS}
-
-
-def wait_frame_ready(frame):
-    frame.wait_for_selector("html[data-calc-state=ready]", state="attached", timeout=READY_TIMEOUT_MS)
-    frame.wait_for_selector("#results[aria-busy=false]", state="attached", timeout=60_000)
+    return {k: v for k, v in url_query(url).items() if k in KEYS}
 
 
 def iframe_height(page) -> float:
@@ -90,8 +73,8 @@ def test_snippet_embeds_the_calculator_in_another_origin(probe, parent_site, bas
     assert src.startswith(base_url + "/embed.html?")
     query = inputs_of(src)
     assert query["model"] == "Qwen/Qwen2.5-7B-Instruct" and query["batch"] == "2"
-    assert dict(parse_qsl(urlsplit(src).query))["lock"] == "model"
-    assert dict(parse_qsl(urlsplit(src).query))["theme"] == "dark"
+    assert url_query(src)["lock"] == "model"
+    assert url_query(src)["theme"] == "dark"
     assert 'data-llm-vram-calc' in iframe and "<script" not in iframe
     assert f'src="{base_url}/embed-resize.js"' in code
     # the blogger pastes the code and serves the resize script from their own site
@@ -107,7 +90,7 @@ def test_snippet_embeds_the_calculator_in_another_origin(probe, parent_site, bas
     before = iframe_height(page)
     page.wait_for_function("() => window.heights.length > 0", timeout=READY_TIMEOUT_MS)
     embedded = next(f for f in page.frames if f.url.startswith(base_url))
-    wait_frame_ready(embedded)
+    wait_calc_ready(embedded)
     # the frame's numbers are calc_py's for the code's query
     assert shown_bytes(embedded) == expected_bytes(query)
     assert embedded.input_value("#in-batch") == "2"

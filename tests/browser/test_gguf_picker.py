@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -20,23 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 from test_gguf_file import _header_only_gguf  # noqa: E402
 
+from helpers import expected_bytes, shown_bytes, url_query  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
 MODEL = "Qwen/Qwen3-0.6B"
-PART_FIELDS = {"weights": "weights_bytes", "kv_cache": "kv_cache_bytes", "compute": "compute_bytes",
-               "overhead": "overhead_bytes", "total": "total_bytes", "host": "host_bytes"}
-
-
-def shown_bytes(page) -> dict[str, int]:
-    pairs = page.eval_on_selector_all(
-        "#results [data-part]", "els => els.map(e => [e.dataset.part, e.dataset.bytes])")
-    return {part: int(b) for part, b in pairs}
-
-
-def expected(query: dict[str, str], gguf: bytes | None = None) -> dict[str, int]:
-    result = api.estimate_query(query, "en", gguf=gguf)["result"]
-    assert result is not None
-    return {part: result[field] for part, field in PART_FIELDS.items()}
+RESULTS = "#results [data-part]"  # the numbers of the results panel
 
 
 def wait_file_state(page, state: str) -> None:
@@ -52,8 +40,8 @@ def test_gguf_file_replaces_the_model_and_clear_returns(probe, header, tmp_path)
     data = header.read_bytes()
     p = probe()
     page = p.open("?context=16384")
-    before = shown_bytes(page)
-    assert before == expected({"context": "16384"})
+    before = shown_bytes(page, RESULTS)
+    assert before == expected_bytes({"context": "16384"})
     assert page.is_enabled("#in-gguf")
     assert page.is_hidden("#gguf-clear") and page.is_hidden("#link-note")
 
@@ -62,13 +50,13 @@ def test_gguf_file_replaces_the_model_and_clear_returns(probe, header, tmp_path)
     wait_file_state(page, "ready")
     p.wait_idle()
     result = api.estimate_query({"context": "16384"}, "en", gguf=data)["result"]
-    assert shown_bytes(page) == expected({"context": "16384"}, data)
+    assert shown_bytes(page, RESULTS) == expected_bytes({"context": "16384"}, data)
     assert page.is_disabled("#in-model") and page.is_disabled("#in-params") and page.is_disabled("#in-quant")
     assert page.input_value("#in-model") == result["model"]["name"]
     assert page.input_value("#in-quant") == result["inputs"]["quant"] == "Q4_K_M"
     assert page.get_attribute("#results", "data-stale") == "false"
     # the URL cannot hold the file: no model= (nor params/quant), and the page says so
-    query = dict(parse_qsl(urlsplit(page.url).query, keep_blank_values=True))
+    query = url_query(page.url)
     assert "model" not in query and "params" not in query and "quant" not in query
     assert query.get("context") == "16384"
     assert page.is_visible("#link-note") and page.is_visible("#gguf-clear")
@@ -77,7 +65,7 @@ def test_gguf_file_replaces_the_model_and_clear_returns(probe, header, tmp_path)
     # 2. another input: recomputed from the same bytes, without reading the file again
     page.fill("#in-context", "65536")
     p.wait_idle()
-    assert shown_bytes(page) == expected({"context": "65536"}, data)
+    assert shown_bytes(page, RESULTS) == expected_bytes({"context": "65536"}, data)
     assert page.input_value("#in-model") == result["model"]["name"]
 
     # 3. a header cut short: a visible error, the previous numbers marked not current
@@ -100,8 +88,8 @@ def test_gguf_file_replaces_the_model_and_clear_returns(probe, header, tmp_path)
     assert page.get_attribute("#results", "data-stale") == "false"
     assert page.is_hidden("#gguf-error") and page.is_hidden("#link-note")
     assert page.input_value("#in-model") == api.DEFAULTS["model"]
-    assert shown_bytes(page) == expected({"context": "65536"})
-    query = dict(parse_qsl(urlsplit(page.url).query, keep_blank_values=True))
+    assert shown_bytes(page, RESULTS) == expected_bytes({"context": "65536"})
+    query = url_query(page.url)
     assert query.get("model") == api.DEFAULTS["model"] and query.get("context") == "65536"
     assert not p.errors, p.errors
 
@@ -113,11 +101,11 @@ def test_clear_after_a_good_file(probe, header):
     page.set_input_files("#in-gguf", str(header))
     wait_file_state(page, "ready")
     p.wait_idle()
-    assert shown_bytes(page) == expected({}, data)
+    assert shown_bytes(page, RESULTS) == expected_bytes({}, data)
     page.click("#gguf-clear")
     wait_file_state(page, "none")
     p.wait_idle()
-    assert shown_bytes(page) == expected({})
+    assert shown_bytes(page, RESULTS) == expected_bytes({})
     assert page.is_enabled("#in-model") and page.is_enabled("#in-quant")
     assert page.input_value("#in-quant") == api.DEFAULTS["quant"]
     assert not p.errors, p.errors

@@ -4,28 +4,17 @@ up, the same bytes as the English page, and a header link to the other language
 that carries the inputs."""
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from calc_py import api, i18n
 
+from helpers import expected_bytes, shown_bytes, url_query
+
 pytestmark = pytest.mark.browser
 
 LANG = "zh-CN"
-PART_FIELDS = {"weights": "weights_bytes", "kv_cache": "kv_cache_bytes", "compute": "compute_bytes",
-               "overhead": "overhead_bytes", "total": "total_bytes", "host": "host_bytes"}
-
-
-def shown_bytes(page) -> dict[str, int]:
-    pairs = page.eval_on_selector_all(
-        "[data-part]", "els => els.map(e => [e.dataset.part, e.dataset.bytes])")
-    return {part: int(b) for part, b in pairs}
-
-
-def expected_bytes(query: dict[str, str]) -> dict[str, int]:
-    result = api.estimate_query(query)["result"]
-    return {part: result[field] for part, field in PART_FIELDS.items()}
 
 
 def part_texts(page, cls: str) -> list[str]:
@@ -35,10 +24,6 @@ def part_texts(page, cls: str) -> list[str]:
 def calc_parts(query: dict[str, str], key: str) -> list[str]:
     parts = api.estimate_query(query, LANG)["result"]["parts"]
     return [p[key] for p in parts if p["part"] != "total"]
-
-
-def page_query(url: str) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
 
 
 def test_prerendered_page_is_in_the_language(probe):
@@ -77,10 +62,10 @@ def test_same_bytes_as_the_english_page_and_labels_follow_the_language(probe):
     query["context"] = "32768"
     assert shown_bytes(zh) == expected_bytes(query)
     assert part_texts(zh, "part-explain") == calc_parts(query, "explain")
-    assert page_query(zh.url)["context"] == "32768"
+    assert url_query(zh.url)["context"] == "32768"
     # the link to the English calculator carries the inputs
     link = zh.get_attribute(".lang-switch a", "href")
-    assert urlsplit(link).path.endswith("/index.html") and page_query(link) == page_query(zh.url)
+    assert urlsplit(link).path.endswith("/index.html") and url_query(link) == url_query(zh.url)
     zh.click(".lang-switch a")
     p.wait_ready()
     assert zh.get_attribute("html", "lang") == "en"

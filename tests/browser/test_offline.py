@@ -18,26 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from calc_py import api, i18n
+from calc_py import i18n
 
-from conftest import READY_TIMEOUT_MS, ROOT, build_site, serve
+from conftest import ROOT, build_site, serve
+from helpers import expected_bytes, shown_bytes, wait_calc_ready
 
 pytestmark = pytest.mark.browser
 
-PART_FIELDS = {"weights": "weights_bytes", "kv_cache": "kv_cache_bytes", "compute": "compute_bytes",
-               "overhead": "overhead_bytes", "total": "total_bytes", "host": "host_bytes"}
 NEW_HEADING = "Will this model fit? (new build)"
-
-
-def shown_bytes(page) -> dict[str, int]:
-    pairs = page.eval_on_selector_all(
-        "[data-part]", "els => els.map(e => [e.dataset.part, e.dataset.bytes])")
-    return {part: int(b) for part, b in pairs}
-
-
-def expected_bytes(query: dict[str, str]) -> dict[str, int]:
-    result = api.estimate_query(query)["result"]
-    return {part: result[field] for part, field in PART_FIELDS.items()}
 
 
 def sw_version(dist: Path) -> str:
@@ -66,11 +54,6 @@ def build_changed_copy(tmp: Path, out: Path) -> None:
                    capture_output=True)
 
 
-def wait_ready(page):
-    page.wait_for_selector("html[data-calc-state=ready]", state="attached", timeout=READY_TIMEOUT_MS)
-    page.wait_for_selector("#results[aria-busy=false]", state="attached", timeout=60_000)
-
-
 def cache_names(page) -> list[str]:
     return page.evaluate("async () => (await caches.keys()).sort()")
 
@@ -85,7 +68,7 @@ def test_offline_then_a_new_build_replaces_the_cache(browser, tmp_path):
         page = context.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{url}/index.html")
-        wait_ready(page)
+        wait_calc_ready(page)
         # first visit: the worker installs, precaches everything, takes control
         page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
         assert cache_names(page) == [f"calc-{old_version}"]
@@ -96,15 +79,15 @@ def test_offline_then_a_new_build_replaces_the_cache(browser, tmp_path):
         # offline: reload, change inputs; the numbers are still calc_py's
         context.set_offline(True)
         page.reload()
-        wait_ready(page)
+        wait_calc_ready(page)
         assert page.text_content("h1") == i18n.t("site.heading")
         page.fill("#in-context", "4096")
-        wait_ready(page)
+        wait_calc_ready(page)
         page.select_option("#in-gpu", "rtx-3090")
-        wait_ready(page)
+        wait_calc_ready(page)
         assert shown_bytes(page) == expected_bytes({"context": "4096", "gpu": "rtx-3090"})
         page.goto(f"{url}/index.html?model=Qwen/Qwen2.5-7B-Instruct&quant=Q8_0")
-        wait_ready(page)
+        wait_calc_ready(page)
         assert shown_bytes(page) == expected_bytes({"model": "Qwen/Qwen2.5-7B-Instruct", "quant": "Q8_0"})
         assert page.is_hidden("#update-notice")
 
@@ -114,7 +97,7 @@ def test_offline_then_a_new_build_replaces_the_cache(browser, tmp_path):
         assert new_version != old_version
         context.set_offline(False)
         page.reload()
-        wait_ready(page)
+        wait_calc_ready(page)
         assert page.text_content("h1") == i18n.t("site.heading")   # still the old build
         page.wait_for_selector("#update-notice", state="visible", timeout=120_000)
         assert page.text_content("#update-notice").strip().startswith(i18n.t("site.update.available"))
@@ -123,17 +106,17 @@ def test_offline_then_a_new_build_replaces_the_cache(browser, tmp_path):
         with page.expect_navigation(timeout=60_000):
             page.click("#update-reload")
         page.wait_for_selector(f"h1:text-is('{NEW_HEADING}')", timeout=60_000)
-        wait_ready(page)
+        wait_calc_ready(page)
         assert cache_names(page) == [f"calc-{new_version}"]
         assert page.is_hidden("#update-notice")
         page.fill("#in-context", "16384")
-        wait_ready(page)
+        wait_calc_ready(page)
         assert shown_bytes(page) == expected_bytes({"model": "Qwen/Qwen2.5-7B-Instruct", "quant": "Q8_0",
                                                     "context": "16384"})
         # and the new build works offline too
         context.set_offline(True)
         page.reload()
-        wait_ready(page)
+        wait_calc_ready(page)
         assert page.text_content("h1") == NEW_HEADING
         assert not errors, errors
     finally:

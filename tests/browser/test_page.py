@@ -7,39 +7,15 @@ Python (in Pyodide), so the comparison is on exact bytes, part by part.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
-
 import pytest
 
 from calc_py import api
 
+from helpers import assert_matches, expected_bytes, shown_bytes
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-PART_FIELDS = {"weights": "weights_bytes", "kv_cache": "kv_cache_bytes", "compute": "compute_bytes",
-               "overhead": "overhead_bytes", "total": "total_bytes", "host": "host_bytes"}
-
-
-def shown_bytes(page) -> dict[str, int]:
-    pairs = page.eval_on_selector_all(
-        "[data-part]", "els => els.map(e => [e.dataset.part, e.dataset.bytes])")
-    return {part: int(b) for part, b in pairs}
-
-
-def expected_bytes(query: dict[str, str]) -> dict[str, int]:
-    result = api.estimate_query(query)["result"]
-    return {part: result[field] for part, field in PART_FIELDS.items()}
-
-
-def page_query(page) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(page.url).query, keep_blank_values=True))
-
-
-def assert_matches(page, query: dict[str, str]) -> None:
-    shown = shown_bytes(page)
-    assert shown == expected_bytes(query), f"page differs from calc_py for {query}"
-    # the URL the page wrote describes the same configuration
-    assert expected_bytes(page_query(page)) == shown
 
 
 def differs(value, default) -> bool:

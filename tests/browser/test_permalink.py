@@ -3,11 +3,13 @@ and result, the URL follows the inputs without new history entries, "Copy link"
 copies it, and hostile values fall back to defaults without injecting anything."""
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from calc_py import api, i18n
+
+from helpers import expected_bytes, shown_bytes, url_query
 
 pytestmark = pytest.mark.browser
 
@@ -15,27 +17,10 @@ KEYS = api.KEYS
 FIELDS = {"model": "#in-model", "params": "#in-params", "quant": "#in-quant", "context": "#in-context",
           "engine": "#in-engine", "batch": "#in-batch", "ubatch": "#in-ubatch", "flash-attn": "#in-fa",
           "kv-cache": "#in-kv", "gpu-layers": "#in-layers", "gpu": "#in-gpu"}
-PART_FIELDS = {"weights": "weights_bytes", "kv_cache": "kv_cache_bytes", "compute": "compute_bytes",
-               "overhead": "overhead_bytes", "total": "total_bytes", "host": "host_bytes"}
 # every key away from its default (api.DEFAULTS); params only counts without a model
 ALL_SET = {"model": "Qwen/Qwen2.5-7B-Instruct", "params": "13", "quant": "Q5_K_M", "context": "12288",
            "engine": "ollama", "batch": "2", "ubatch": "256", "flash-attn": "on", "kv-cache": "q8_0",
            "gpu-layers": "20", "gpu": "rtx-3090"}
-
-
-def shown_bytes(page) -> dict[str, int]:
-    pairs = page.eval_on_selector_all(
-        "[data-part]", "els => els.map(e => [e.dataset.part, e.dataset.bytes])")
-    return {part: int(b) for part, b in pairs}
-
-
-def expected_bytes(query: dict[str, str]) -> dict[str, int]:
-    result = api.estimate_query(query)["result"]
-    return {part: result[field] for part, field in PART_FIELDS.items()}
-
-
-def url_query(url: str) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
 
 
 def shown_inputs(page) -> dict[str, str]:
