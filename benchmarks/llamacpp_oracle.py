@@ -57,12 +57,7 @@ GGML_TYPE = {"f32": 0, "f16": 1, "q4_0": 2, "q8_0": 8, "bf16": 30}
 
 # -------------------------------------------------------------------- logging
 
-_LOG: list[str] = []
-
-
-@llama_cpp.llama_log_callback
-def _capture(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:  # noqa: ARG001
-    _LOG.append(text.decode("utf-8", "replace"))
+from llama_log import LOG as _LOG, capture as _capture  # noqa: E402
 
 
 _KV_LINE = re.compile(

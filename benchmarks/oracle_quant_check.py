@@ -319,12 +319,7 @@ def _standard_kv(case: Case) -> list[tuple[str, str, object]]:
 
 # ---------------------------------------------------------------- the oracle
 
-_LOG: list[str] = []
-
-
-@llama_cpp.llama_log_callback
-def _capture(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:  # noqa: ARG001
-    _LOG.append(text.decode("utf-8", "replace"))
+from llama_log import LOG as _LOG, capture as _capture  # noqa: E402
 
 
 _LINE = re.compile(

@@ -79,6 +79,8 @@ def shape_for_params(params: int) -> Architecture:
         raise CalcError("parameter count must be between 0.1 and 2000 billion", field="params")
     ah, bh, al, bl = _fit()
     lp = math.log(params)
+    # head_dim 128 above ~1.5 B, 64 below: Llama 3.x/Qwen2.5/3/Mistral (128) vs
+    # Llama-3.2-1B and Qwen2.5-0.5B/1.5B-class models (64) in the catalog
     head_dim = 128 if params >= 1.5e9 else 64
     # hidden size a multiple of 8 heads, so 8 KV heads divide the query heads
     step = head_dim * 8
@@ -86,12 +88,12 @@ def shape_for_params(params: int) -> Architecture:
     n_layer = max(8, int(round(math.exp(al + bl * lp))))
     n_head = n_embd // head_dim
     n_kv = 8
-    n_vocab = 128256
+    n_vocab = 128256    # Llama 3's vocabulary, the catalog's most common one
     base = Architecture(
         arch="llama", hf_model_type="llama (fitted)", n_layer=n_layer, n_embd=n_embd,
         n_vocab=n_vocab, n_head=n_head, n_head_kv=(n_kv,) * n_layer, head_dim_k=head_dim,
         head_dim_v=head_dim, n_ff=(256,) * n_layer, max_context=131072,
-        tied_embeddings=params < 4e9,
+        tied_embeddings=params < 4e9,   # small catalog models tie (Llama-3.2-1B/3B, Qwen3-0.6B..4B)
         notes=("shape fitted from the parameter count over the catalog's dense models",))
     fixed = count_params(base) - 3 * 256 * n_embd * n_layer
     n_ff = (params - fixed) / (3 * n_embd * n_layer)
