@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Any, Mapping
 
+from .config_fields import (Config, check_architecture, derived_head_dim, read_dtype, read_flag,
+                            read_int, read_list, read_str)
 from .errors import CalcError
 
 # Hugging Face model_type -> llama.cpp architecture name (src/llama-arch.cpp,
@@ -121,6 +123,11 @@ class Architecture:
     # context; they are in the file and in the published parameter count.
     n_layer_nextn: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # the checkpoint's dtype name from config.json (torch_dtype / dtype), "" if absent
+    torch_dtype: str = ""
+    # transformers class defaults used for fields config.json left out:
+    # (field, value, "transformers <version> <file> <Class>") -- said in the notes
+    defaults_used: tuple[tuple[str, str, str], ...] = ()
 
     # --- derived facts -------------------------------------------------
     @property
@@ -205,39 +212,34 @@ def load_config(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
         raise CalcError(f"cannot read config file {source}: {exc.strerror}", field="config")
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CalcError(f"config is not valid JSON: {exc}", field="config")
+    except (ValueError, UnicodeDecodeError) as exc:   # JSONDecodeError, 5000-digit integers
+        raise CalcError(f"config is not valid JSON: {str(exc)[:200]}", field="config")
+    except RecursionError:
+        raise CalcError("config is not valid JSON: nested too deeply", field="config")
     if not isinstance(data, dict):
         raise CalcError("config.json must be a JSON object", field="config")
     return data
 
 
-def _flatten(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge a multimodal config's text_config over its top level."""
+def _flatten(config: Mapping[str, Any]) -> Config:
+    """Merge a multimodal config's text_config over its top level (a checked
+    :class:`Config`, which knows the model_type whose transformers defaults apply)."""
     flat = {k: v for k, v in config.items() if k not in ("text_config", "vision_config")}
     text = config.get("text_config")
+    if text is not None and not isinstance(text, Mapping):
+        raise CalcError("config.json field 'text_config' must be a JSON object", field="config")
     if isinstance(text, Mapping):
         flat.update(text)
-        flat["_outer_model_type"] = config.get("model_type")
-    return flat
+        flat["_outer_model_type"] = read_str(config, "model_type")
+    model_type = read_str(flat, "model_type")
+    return Config(flat, model_type if model_type in HF_TO_LLAMA_ARCH else "")
 
 
 def _int(cfg: Mapping[str, Any], *keys: str, default: int | None = None,
-         required: bool = True) -> int:
-    for key in keys:
-        value = cfg.get(key)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise CalcError(f"config.json field {key!r} must be a number, got {value!r}",
-                            field="config")
-        if value != int(value) or value < 0 or value > 10**9:
-            raise CalcError(f"config.json field {key!r} has an impossible value {value!r}",
-                            field="config")
-        return int(value)
-    if default is not None or not required:
-        return default if default is not None else 0
-    raise CalcError(f"config.json is missing {' / '.join(keys)}", field="config")
+         required: bool = True, lo: int = 0) -> int:
+    """A checked integer field (calc_py.config_fields.read_int: types, NaN, limits,
+    transformers' class default when missing)."""
+    return read_int(cfg, *keys, default=default, required=required, lo=lo)
 
 
 def _layer_flags(n_layer: int, predicate) -> tuple[bool, ...]:
@@ -249,8 +251,8 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
     if not isinstance(config, Mapping):
         raise CalcError("config.json must be a JSON object", field="config")
     cfg = _flatten(config)
-    model_type = str(cfg.get("model_type") or "")
-    outer = str(cfg.get("_outer_model_type") or model_type)
+    model_type = read_str(cfg, "model_type")
+    outer = read_str(cfg, "_outer_model_type") or model_type
     arch = HF_TO_LLAMA_ARCH.get(model_type) or HF_TO_LLAMA_ARCH.get(outer)
     if arch is None:
         if not model_type:
@@ -259,31 +261,31 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
         raise CalcError(f"model_type {model_type!r} is not supported yet (supported: {known})",
                         field="config")
 
-    n_layer = _int(cfg, "num_hidden_layers", "n_layer", "num_layers")
-    n_embd = _int(cfg, "hidden_size", "n_embd", "d_model")
-    n_vocab = _int(cfg, "vocab_size")
-    n_head = _int(cfg, "num_attention_heads", "n_head")
+    n_layer = _int(cfg, "num_hidden_layers", "n_layer", "num_layers", lo=1)
+    n_embd = _int(cfg, "hidden_size", "n_embd", "d_model", lo=1)
+    n_vocab = _int(cfg, "vocab_size", lo=1)
+    n_head = _int(cfg, "num_attention_heads", "n_head", lo=1)
     if n_layer == 0 or n_embd == 0 or n_vocab == 0 or n_head == 0:
         raise CalcError("config.json has a zero layer count, hidden size, vocabulary or head count",
                         field="config")
     if n_layer > 1000 or n_embd > 200_000 or n_vocab > 10_000_000 or n_head > 4096:
         raise CalcError("config.json describes an impossibly large model", field="config")
     kv_heads = _int(cfg, "num_key_value_heads", "n_head_kv", default=n_head)
-    if cfg.get("multi_query"):
+    if read_flag(cfg, "multi_query"):
         kv_heads = 1
-    head_dim = _int(cfg, "head_dim", required=False) or n_embd // n_head
+    head_dim = _int(cfg, "head_dim", required=False) or derived_head_dim(n_embd, n_head)
     head_dim_v = head_dim
     n_ff_dense = _int(cfg, "intermediate_size", "n_inner", "ffn_dim", default=4 * n_embd)
     max_ctx = _int(cfg, "max_position_embeddings", "max_sequence_length", "seq_length",
                    default=4096)
     notes: list[str] = []
 
-    tied = cfg.get("tie_word_embeddings")
-    if tied is None:
-        tied = model_type in _TIED_DEFAULT or outer in _TIED_DEFAULT
-    qkv_bias = bool(cfg.get("attention_bias") or cfg.get("qkv_bias")) or model_type in _QKV_BIAS_ALWAYS
+    tied = read_flag(cfg, "tie_word_embeddings",
+                     default=model_type in _TIED_DEFAULT or outer in _TIED_DEFAULT)
+    qkv_bias = (read_flag(cfg, "attention_bias") or read_flag(cfg, "qkv_bias")
+                or model_type in _QKV_BIAS_ALWAYS)
     out_bias = False
-    qk_norm = model_type in _QK_NORM_ALWAYS or bool(cfg.get("use_qk_norm"))
+    qk_norm = model_type in _QK_NORM_ALWAYS or read_flag(cfg, "use_qk_norm")
 
     # ---- mixture of experts ---------------------------------------------
     n_expert = _int(cfg, "num_local_experts", "num_experts", "n_routed_experts", default=0)
@@ -301,7 +303,7 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
                             field="config")
         first_dense = _int(cfg, "first_k_dense_replace", default=0)
         step = _int(cfg, "decoder_sparse_step", default=1) or 1
-        mlp_only = set(cfg.get("mlp_only_layers") or [])
+        mlp_only = set(read_list(cfg, "mlp_only_layers", (int,)) or [])
         interleave = _int(cfg, "interleave_moe_layer_step", default=0)
         if interleave:
             moe_layers = _layer_flags(n_layer, lambda il: (il + 1) % interleave == 0)
@@ -309,7 +311,7 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
             moe_layers = _layer_flags(
                 n_layer, lambda il: il >= first_dense and il not in mlp_only and (il + 1) % step == 0)
         shared = _int(cfg, "n_shared_experts", "num_shared_experts", default=0)
-        if cfg.get("shared_expert_intermediate_size"):
+        if _int(cfg, "shared_expert_intermediate_size", default=0):
             n_ff_shexp = _int(cfg, "shared_expert_intermediate_size")
             shexp_gate = True
         elif shared:
@@ -325,13 +327,13 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
         # exp_probs_b: DeepSeek-V3's noaux_tc, GLM-4.5 (always), MiniMax-M2's
         # use_routing_bias (models/minimax-m2.cpp creates ffn_exp_probs_b as a
         # required tensor -- found by the oracle: the GGUF would not load without it).
-        router_bias = ((cfg.get("topk_method") == "noaux_tc") or arch == "glm4moe"
-                       or bool(cfg.get("use_routing_bias")))
+        router_bias = ((read_str(cfg, "topk_method") == "noaux_tc") or arch == "glm4moe"
+                       or read_flag(cfg, "use_routing_bias"))
         n_ff = [0 if moe_layers[il] else n_ff_dense for il in range(n_layer)]
 
     # ---- multi-head latent attention -------------------------------------
     q_lora = kv_lora = rope_dim = 0
-    if cfg.get("kv_lora_rank"):
+    if _int(cfg, "kv_lora_rank", default=0):
         kv_lora = _int(cfg, "kv_lora_rank")
         q_lora = _int(cfg, "q_lora_rank", default=0)
         rope_dim = _int(cfg, "qk_rope_head_dim")
@@ -344,12 +346,12 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
     n_swa = 0
     swa_layers: tuple[bool, ...] = (False,) * n_layer
     chunked = False
-    layer_types = cfg.get("layer_types")
+    layer_types = read_list(cfg, "layer_types", (str,))
     if arch in _SWA_PATTERN:
         if arch == "llama4":
             n_swa = _int(cfg, "attention_chunk_size", default=8192)
             chunked = True
-            nope = cfg.get("no_rope_layers")
+            nope = read_list(cfg, "no_rope_layers", (int, bool))
             if isinstance(nope, list) and len(nope) == n_layer:
                 # no_rope_layers[i] == 0 marks a NoPE (global) layer
                 swa_layers = tuple(bool(x) for x in nope)
@@ -361,7 +363,7 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
                 swa_layers = tuple(t == "sliding_attention" for t in layer_types)
             else:
                 pattern = _int(cfg, "sliding_window_pattern", "_sliding_window_pattern",
-                               default=_SWA_PATTERN[arch])
+                               default=_SWA_PATTERN[arch], lo=1)
                 swa_layers = _layer_flags(n_layer, lambda il: il % pattern < pattern - 1)
         if n_swa == 0:
             swa_layers = (False,) * n_layer
@@ -373,7 +375,7 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
         if isinstance(layer_types, list) and len(layer_types) == n_layer:
             recurrent = tuple(t == "linear_attention" for t in layer_types)
         else:
-            interval = _int(cfg, "full_attention_interval", default=4)
+            interval = _int(cfg, "full_attention_interval", default=4, lo=1)
             recurrent = _layer_flags(n_layer, lambda il: (il + 1) % interval != 0)
         head_k = _int(cfg, "linear_key_head_dim", default=128)
         head_v = _int(cfg, "linear_value_head_dim", default=128)
@@ -391,6 +393,8 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
     if arch == "granite":
         out_bias = bool(cfg.get("attention_bias"))
     rope_scaling = cfg.get("rope_scaling") or {}
+    if not isinstance(rope_scaling, Mapping):
+        raise CalcError("config.json field 'rope_scaling' must be a JSON object", field="config")
     rope_freqs = isinstance(rope_scaling, Mapping) and rope_scaling.get("rope_type") == "llama3"
 
     # NextN / MTP blocks that b11312's convert_hf_to_gguf.py writes by default
@@ -407,7 +411,7 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
     elif arch == "qwen3next":
         n_nextn = _int(cfg, "mtp_num_hidden_layers", default=0) or 1
 
-    return Architecture(
+    return check_architecture(Architecture(
         arch=arch, hf_model_type=model_type, n_layer=n_layer, n_embd=n_embd,
         n_vocab=n_vocab, n_head=n_head, n_head_kv=n_head_kv, head_dim_k=head_dim,
         head_dim_v=head_dim_v, n_ff=tuple(n_ff), max_context=max_ctx,
@@ -420,4 +424,5 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
         recurrent_layers=recurrent, ssm_d_conv=ssm["d_conv"], ssm_d_state=ssm["d_state"],
         ssm_n_group=ssm["n_group"], ssm_dt_rank=ssm["dt_rank"], ssm_d_inner=ssm["d_inner"],
         rope_freqs=rope_freqs, n_layer_nextn=n_nextn, notes=tuple(notes),
-    )
+        torch_dtype=read_dtype(cfg), defaults_used=tuple(cfg.defaults_used),
+    ))

@@ -19,6 +19,7 @@ from .errors import CalcError
 from .i18n import t
 from .inventory import count_params
 from .kv_cache import LLAMACPP_KV_TYPES, TORCH_KV_BYTES, llamacpp_kv, torch_kv_bytes, torch_kv_bytes_per_token, pad
+from .kv_cache import torch_kv_dtype_bytes
 from .quants import Quant, resolve
 from .simple import PARAMS_MAX, PARAMS_MIN, rule_bits, rule_of_thumb, shape_for_params
 from .weights import place_llamacpp, weights_for
@@ -209,11 +210,14 @@ def _llamacpp(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str])
 
 
 def _torch_kv_dtype(s: Setup, engine: dict) -> tuple[str, int]:
+    """(name, bytes per element); "auto" follows the model's dtype (kv_cache.torch_kv_dtype_bytes)."""
     name = (s.kv_cache or engine["defaults"]["kv_cache"]).lower()
     if name not in TORCH_KV_BYTES:
         raise CalcError(f"unknown KV cache dtype {name!r} for {engine['id']} "
                         f"(known: {', '.join(TORCH_KV_BYTES)})", field="kv-cache")
-    return name, TORCH_KV_BYTES[name]
+    quant = resolve(s.quant, engine["id"])
+    weight_dtype = quant.id if quant.id in ("bf16", "fp16", "fp32") else None
+    return name, torch_kv_dtype_bytes(name, weight_dtype, _resolve_model(s).arch.torch_dtype)
 
 
 def _torch_parts(s: Setup, engine: dict, w, quant: Quant, kv: int, tokens: int, per_token: int,
@@ -297,6 +301,8 @@ def estimate(s: Setup, *, with_fit: bool = True) -> dict[str, Any]:
     if s.context > m.arch.max_context:
         notes.append(t("note.context_over_max", s.lang, context=f"{s.context:,}",
                        max=f"{m.arch.max_context:,}"))
+    notes.extend(t("note.config_default", s.lang, field=f, value=v, source=src)
+                 for f, v, src in m.arch.defaults_used)
     body = _ENGINES[engine["id"]](s, m, quant, engine, notes)
     parts = body["parts"]
     by = {p["part"]: p["bytes"] for p in parts}

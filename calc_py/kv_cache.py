@@ -44,8 +44,37 @@ from .errors import CalcError
 
 #: cache types llama.cpp accepts for -ctk/-ctv (common/arg.cpp kv_cache_types)
 LLAMACPP_KV_TYPES = ("f16", "bf16", "f32", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1")
-#: kv-cache dtypes for transformers / vLLM ("auto" = model dtype)
+#: kv-cache dtypes for transformers / vLLM ("auto" = the model's dtype: torch_kv_dtype_bytes)
 TORCH_KV_BYTES = {"f16": 2, "bf16": 2, "f32": 4, "fp8": 1, "q8_0": 1, "auto": 2}
+
+#: bytes of the float dtypes a PyTorch engine can run a model in (weight formats
+#: and config.json torch_dtype names)
+_FLOAT_BYTES = {"bf16": 2, "fp16": 2, "fp32": 4, "bfloat16": 2, "float16": 2, "half": 2,
+                "float32": 4, "float": 4}
+
+
+def torch_kv_dtype_bytes(name: str, weight_dtype: str | None, model_dtype: str = "") -> int:
+    """Bytes per K/V element of a transformers / vLLM cache of dtype ``name``.
+
+    ``"auto"`` is the dtype the model runs in. vLLM: ``CacheConfig.cache_dtype``
+    "auto" -- "will use model data type" (vllm/config/cache.py), i.e.
+    ``ModelConfig.dtype`` (``kv_cache_dtype_str_to_dtype`` in
+    vllm/utils/torch_utils.py maps "auto" to the model dtype, other names through
+    ``STR_DTYPE_TO_TORCH_DTYPE``); transformers' DynamicCache stores K/V as the
+    attention computes them, in the model's dtype. The model's dtype is the float
+    format its weights are loaded in (``weight_dtype``: bf16 / fp16 / fp32, vLLM's
+    ``--dtype``), so a float32 model has a 4-byte cache. A quantized checkpoint
+    (``weight_dtype`` None: AWQ, GPTQ, FP8, NF4 ...) computes in config.json's
+    ``torch_dtype`` (``model_dtype``), where vLLM's ``--dtype auto`` downcasts
+    float32 to the platform's first 16-bit dtype ("Downcast for float32 models",
+    ``_resolve_auto_dtype`` in vllm/config/model.py) and the 4/8-bit kernels of
+    transformers compute in 16 bits; unknown or absent: 2 bytes (bf16).
+    """
+    if name != "auto":
+        return TORCH_KV_BYTES[name]
+    if weight_dtype in _FLOAT_BYTES:
+        return _FLOAT_BYTES[weight_dtype]
+    return min(2, _FLOAT_BYTES.get(model_dtype, 2))
 
 
 def pad(n: int, to: int) -> int:

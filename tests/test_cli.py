@@ -80,9 +80,47 @@ def test_config_that_is_not_json_or_misses_fields(tmp_path):
     bad.write_text("{not json")
     rc, _, err = run("estimate", "--config", str(bad))
     assert rc == 2 and "not valid JSON" in err
-    bad.write_text(json.dumps({"model_type": "llama", "hidden_size": 4096}))
+    # mistral3's transformers class (Mistral3Config) has no default layer count
+    bad.write_text(json.dumps({"model_type": "mistral3", "hidden_size": 4096}))
     rc, _, err = run("estimate", "--config", str(bad))
-    assert rc == 2 and "missing" in err
+    assert rc == 2 and "missing num_hidden_layers" in err
+
+
+def test_config_missing_fields_take_transformers_defaults_and_say_so(tmp_path):
+    cfg = tmp_path / "llama.json"
+    cfg.write_text(json.dumps({"model_type": "llama", "hidden_size": 2048}))
+    rc, out, err = run("estimate", "--config", str(cfg), "--json")
+    assert rc == 0, err
+    r = json.loads(out)
+    # LlamaConfig defaults: 32 layers, 32 heads, vocab 32000, max_position_embeddings 2048
+    assert (r["model"]["layers"], r["model"]["heads"], r["model"]["vocab"]) == (32, 32, 32000)
+    assert r["model"]["max_context"] == 2048
+    notes = " ".join(r["notes"])
+    assert "num_hidden_layers" in notes and "LlamaConfig" in notes and "hidden_size" not in notes
+
+
+@pytest.mark.parametrize("field, value, needle", [
+    ("hidden_size", float("nan"), "'hidden_size' must be a finite number"),
+    ("hidden_size", float("inf"), "'hidden_size' must be a finite number"),
+    ("num_hidden_layers", 0, "'num_hidden_layers' must be between 1"),
+    ("num_key_value_heads", 0, "num_key_value_heads must be at least 1"),
+    ("num_key_value_heads", 5, "must be a multiple of num_key_value_heads"),
+    ("num_attention_heads", 30, "not a multiple of num_attention_heads"),
+    ("hidden_size", "4096", "'hidden_size' must be a whole number"),
+    ("hidden_size", True, "'hidden_size' must be a whole number"),
+    ("hidden_size", 10**15, "'hidden_size' must be between"),
+    ("num_hidden_layers", 3_000_000, "'num_hidden_layers' must be between"),
+    ("tie_word_embeddings", "no", "'tie_word_embeddings' must be true or false"),
+    ("text_config", [1, 2], "'text_config' must be a JSON object"),
+])
+def test_impossible_config_gives_one_line_naming_the_field(tmp_path, field, value, needle):
+    cfg = {"model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 32, "num_attention_heads": 32,
+           "num_key_value_heads": 8, "vocab_size": 128256, "intermediate_size": 14336, field: value}
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(cfg))          # json.dumps writes NaN / Infinity, json.loads accepts them
+    rc, out, err = run("estimate", "--config", str(path))
+    assert rc == 2 and out == ""
+    assert needle in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
 def test_models_and_gpus_list_one_entry_a_line():
