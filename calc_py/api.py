@@ -45,7 +45,7 @@ from typing import Any, Mapping
 
 from . import catalog as cat
 from .errors import CalcError
-from .estimate import Setup, estimate as _estimate
+from .estimate import CONTEXT_MAX, Setup, estimate as _estimate
 from .fit import compare_gpus as _compare_gpus
 from .i18n import t
 from .kv_cache import LLAMACPP_KV_TYPES, TORCH_KV_BYTES
@@ -124,7 +124,7 @@ def setup_from_strings(q: Mapping[str, str], lang: str = "en") -> Setup:
     return Setup(
         model=model, params=params,
         quant=g("quant") or _DEFAULT_QUANT[engine],
-        context=parse_int(g("context") or "8192", "context", 1, 10_000_000),
+        context=parse_int(g("context") or "8192", "context", 1, CONTEXT_MAX),
         engine=engine,
         batch=parse_int(g("batch") or "1", "batch", 1, 4096),
         ubatch=parse_int(g("ubatch"), "ubatch", 1, 65536) if g("ubatch") else None,

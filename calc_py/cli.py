@@ -14,7 +14,7 @@ from typing import Sequence
 from . import catalog as cat
 from .api import parse_bool, parse_float, parse_int
 from .errors import CalcError
-from .estimate import Setup, estimate
+from .estimate import CONTEXT_MAX, Setup, estimate
 from .i18n import t
 
 GiB = 1 << 30
@@ -67,7 +67,7 @@ def _setup(a: argparse.Namespace) -> Setup:
         model=a.model, config=a.config, gguf=a.gguf,
         params=parse_float(a.params, "params", 0.1, 2000) if a.params is not None else None,
         quant=a.quant or default_quant,
-        context=parse_int(a.context, "context", 1, 10_000_000), engine=engine,
+        context=parse_int(a.context, "context", 1, CONTEXT_MAX), engine=engine,
         batch=parse_int(a.batch, "batch", 1, 4096),
         ubatch=parse_int(a.ubatch, "ubatch", 1, 65536) if a.ubatch else None,
         flash_attn=parse_bool(a.flash_attn, "flash-attn") if a.flash_attn else None,

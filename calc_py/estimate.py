@@ -26,7 +26,10 @@ from .weights import place_llamacpp, weights_for
 
 MiB = 1 << 20
 GiB = 1 << 30
-CONTEXT_MAX = 10_000_000
+# Longest context any input may ask for: the catalog's largest max_context (Llama 4
+# Scout, 10,485,760 tokens) with a 1.6x margin, so every catalog model is estimable at
+# its own maximum and absurd values are still refused (tests/test_context_limits.py).
+CONTEXT_MAX = 1 << 24
 BATCH_MAX = 4096
 
 
