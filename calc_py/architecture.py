@@ -210,6 +210,8 @@ def load_config(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
             raise CalcError(f"config file not found: {source}", field="config")
     except OSError as exc:
         raise CalcError(f"cannot read config file {source}: {exc.strerror}", field="config")
+    except UnicodeDecodeError:
+        raise CalcError(f"config file {source} is not UTF-8 text (a config.json is JSON)", field="config")
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:   # JSONDecodeError, 5000-digit integers
