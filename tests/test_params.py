@@ -11,6 +11,8 @@ _EXPLAINED = {
     "Qwen/Qwen3-0.6B": "lm_head",
     # HF safetensors total includes the vision tower (text model only here)
     "mistralai/Magistral-Small-2509": "vision",
+    # safetensors tally includes the 27-block vision tower and the MTP head
+    "Qwen/Qwen3.6-27B": "vision",
 }
 
 WITH_COUNT = [m for m in catalog.supported_models() if m.expected_params]

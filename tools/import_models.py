@@ -123,6 +123,105 @@ META = {
     "HuggingFaceTB/SmolLM2-1.7B-Instruct": ("SmolLM2 1.7B", "SmolLM2", ["smollm2:1.7b", "smollm2-1.7b", "smollm2-1.7b-instruct"], ["HuggingFaceTB/SmolLM2-1.7B"], False),
 }
 
+# Entries added for issue 13 item 2 (the models people run in 2025-26): one per
+# shared transcription in /work/shared/models that is not a re-quantization of
+# another entry (those are folded in as `also`, see FOLDED below).
+META.update({
+    "CohereForAI/aya-23-8B": ("Aya 23 8B", "Aya", ["aya:8b", "aya-23-8b"], [], False),
+    "LGAI-EXAONE/EXAONE-4.0-1.2B": ("EXAONE 4.0 1.2B", "EXAONE 4.0", ["exaone4:1.2b", "exaone-4.0-1.2b"], [], False),
+    "LGAI-EXAONE/EXAONE-4.0-32B": ("EXAONE 4.0 32B", "EXAONE 4.0", ["exaone4:32b", "exaone-4.0-32b"], [], False),
+    "LiquidAI/LFM2.5-VL-1.6B": ("LFM2.5 VL 1.6B", "LFM2", ["lfm2.5-vl-1.6b", "lfm2.5-vl"], [], False),
+    "MiniMaxAI/MiniMax-M2.7": ("MiniMax M2.7", "MiniMax M2", ["minimax-m2.7"], ["nvidia/MiniMax-M2.7-NVFP4"], False),
+    "Qwen/Qwen2-7B-Instruct": ("Qwen2 7B Instruct", "Qwen2", ["qwen2:7b", "qwen2-7b-instruct", "qwen2-7b"], ["Qwen/Qwen2-7B"], False),
+    "Qwen/Qwen2.5-VL-3B-Instruct": ("Qwen2.5 VL 3B", "Qwen2.5 VL", ["qwen2.5vl:3b", "qwen2.5-vl-3b"], [], False),
+    "Qwen/Qwen2.5-VL-7B-Instruct": ("Qwen2.5 VL 7B", "Qwen2.5 VL", ["qwen2.5vl:7b", "qwen2.5-vl-7b"], [], False),
+    "Qwen/Qwen3-235B-A22B-Instruct-2507": ("Qwen3 235B-A22B Instruct 2507", "Qwen3", ["qwen3-235b-a22b-instruct-2507", "qwen3-235b-2507"], [], False),
+    "Qwen/Qwen3-235B-A22B-Thinking-2507": ("Qwen3 235B-A22B Thinking 2507", "Qwen3", ["qwen3-235b-a22b-thinking-2507"], [], False),
+    "Qwen/Qwen3-30B-A3B-Thinking-2507": ("Qwen3 30B-A3B Thinking 2507", "Qwen3", ["qwen3-30b-a3b-thinking-2507"], ["Qwen/Qwen3-30B-A3B-Thinking-2507-FP8"], False),
+    "Qwen/Qwen3-4B-Instruct-2507": ("Qwen3 4B Instruct 2507", "Qwen3", ["qwen3-4b-instruct-2507"], [], False),
+    "Qwen/Qwen3-4B-Thinking-2507": ("Qwen3 4B Thinking 2507", "Qwen3", ["qwen3-4b-thinking-2507"], [], False),
+    "Qwen/Qwen3-Coder-30B-A3B-Instruct": ("Qwen3 Coder 30B-A3B", "Qwen3 Coder", ["qwen3-coder:30b", "qwen3-coder-30b-a3b", "qwen3-coder-30b"], [], True),
+    "Qwen/Qwen3-VL-235B-A22B-Instruct": ("Qwen3 VL 235B-A22B", "Qwen3 VL", ["qwen3-vl:235b", "qwen3-vl-235b-a22b"], [], False),
+    "Qwen/Qwen3-VL-2B-Instruct": ("Qwen3 VL 2B", "Qwen3 VL", ["qwen3-vl:2b", "qwen3-vl-2b"], [], False),
+    "Qwen/Qwen3-VL-30B-A3B-Instruct": ("Qwen3 VL 30B-A3B", "Qwen3 VL", ["qwen3-vl:30b", "qwen3-vl-30b-a3b"], [], False),
+    "Qwen/Qwen3-VL-32B-Instruct": ("Qwen3 VL 32B", "Qwen3 VL", ["qwen3-vl:32b", "qwen3-vl-32b"], [], False),
+    "Qwen/Qwen3-VL-32B-Thinking": ("Qwen3 VL 32B Thinking", "Qwen3 VL", ["qwen3-vl-32b-thinking"], [], False),
+    "Qwen/Qwen3-VL-4B-Instruct": ("Qwen3 VL 4B", "Qwen3 VL", ["qwen3-vl:4b", "qwen3-vl-4b"], [], False),
+    "Qwen/Qwen3-VL-8B-Instruct": ("Qwen3 VL 8B", "Qwen3 VL", ["qwen3-vl:8b", "qwen3-vl-8b"], [], False),
+    "Qwen/Qwen3.5-0.8B-Base": ("Qwen3.5 0.8B", "Qwen3.5", ["qwen3.5-0.8b"], ["Qwen/Qwen3.5-0.8B"], False),
+    "Qwen/Qwen3.5-4B": ("Qwen3.5 4B", "Qwen3.5", ["qwen3.5-4b"], [], False),
+    "Qwen/Qwen3.6-27B": ("Qwen3.6 27B", "Qwen3.6", ["qwen3.6-27b"], ["nvidia/Qwen3.6-27B-NVFP4"], False),
+    "XiaomiMiMo/MiMo-7B-Base": ("MiMo 7B", "MiMo", ["mimo-7b"], [], False),
+    "XiaomiMiMo/MiMo-V2-Flash": ("MiMo V2 Flash", "MiMo", ["mimo-v2-flash"], [], False),
+    "allenai/OLMo-2-0325-32B": ("OLMo 2 32B", "OLMo 2", ["olmo2:32b", "olmo-2-32b"], [], False),
+    "allenai/OLMo-2-1124-13B": ("OLMo 2 13B", "OLMo 2", ["olmo2:13b", "olmo-2-13b"], [], False),
+    "allenai/OLMo-2-1124-7B": ("OLMo 2 7B", "OLMo 2", ["olmo2:7b", "olmo-2-7b"], [], False),
+    "allenai/Olmo-3.1-32B-Instruct": ("Olmo 3.1 32B Instruct", "OLMo 3", ["olmo-3.1-32b", "olmo3.1:32b"], [], False),
+    "allenai/olmOCR-2-7B-1025": ("olmOCR 2 7B", "OLMo", ["olmocr-2-7b"], [], False),
+    "baidu/ERNIE-4.5-21B-A3B-Thinking": ("ERNIE 4.5 21B-A3B Thinking", "ERNIE 4.5", ["ernie-4.5-21b-a3b", "ernie4.5:21b"], ["baidu/ERNIE-4.5-21B-A3B-PT"], False),
+    "deepseek-ai/deepseek-moe-16b-base": ("DeepSeek MoE 16B", "DeepSeek MoE", ["deepseek-moe-16b"], [], False),
+    "dphn/dolphin-2.9.1-yi-1.5-34b": ("Dolphin 2.9.1 Yi 1.5 34B", "Yi 1.5", ["dolphin-2.9.1-yi-1.5-34b", "yi-1.5-34b"], [], False),
+    "google/gemma-3-270m": ("Gemma 3 270M", "Gemma 3", ["gemma3:270m", "gemma-3-270m"], ["google/gemma-3-270m-it"], False),
+    "google/gemma-3-4b-it": ("Gemma 3 4B", "Gemma 3", ["gemma3:4b", "gemma-3-4b", "gemma-3-4b-it"], ["google/gemma-3-4b-pt"], True),
+    "google/gemma-4-31B-it": ("Gemma 4 31B", "Gemma 4", ["gemma-4-31b", "gemma4-31b"], ["nvidia/Gemma-4-31B-IT-NVFP4"], False),
+    "google/gemma-4-E2B-it": ("Gemma 4 E2B", "Gemma 4", ["gemma-4-e2b", "gemma4-e2b"], [], False),
+    "google/gemma-4-E4B-it": ("Gemma 4 E4B", "Gemma 4", ["gemma-4-e4b", "gemma4-e4b"], [], False),
+    "humain-ai/ALLaM-7B-Instruct-preview": ("ALLaM 7B", "ALLaM", ["allam-7b"], [], False),
+    "inclusionAI/Ling-flash-2.0": ("Ling flash 2.0", "Ling 2.0", ["ling-flash-2.0"], [], False),
+    "internlm/internlm2_5-7b-chat": ("InternLM 2.5 7B", "InternLM", ["internlm2.5:7b", "internlm2_5-7b-chat"], [], False),
+    "meta-llama/Llama-3.2-11B-Vision": ("Llama 3.2 11B Vision", "Llama 3.2", ["llama3.2-vision:11b", "llama-3.2-11b-vision"], ["meta-llama/Llama-3.2-11B-Vision-Instruct"], False),
+    "meta-llama/Llama-3.2-90B-Vision-Instruct": ("Llama 3.2 90B Vision", "Llama 3.2", ["llama3.2-vision:90b", "llama-3.2-90b-vision"], [], False),
+    "microsoft/Phi-3.5-vision-instruct": ("Phi-3.5 Vision", "Phi-3.5", ["phi-3.5-vision"], [], False),
+    "microsoft/Phi-4-multimodal-instruct": ("Phi-4 Multimodal", "Phi-4", ["phi-4-multimodal"], [], False),
+    "mistralai/Devstral-2-123B-Instruct-2512": ("Devstral 2 123B", "Devstral", ["devstral-2:123b", "devstral-2-123b"], [], False),
+    "mistralai/Devstral-Small-2-24B-Instruct-2512": ("Devstral Small 2 24B", "Devstral", ["devstral-small-2:24b", "devstral-small-2"], [], False),
+    "mistralai/Ministral-3-3B-Instruct-2512": ("Ministral 3 3B", "Ministral 3", ["ministral-3:3b", "ministral-3-3b"], [], False),
+    "mistralai/Ministral-3-3B-Reasoning-2512": ("Ministral 3 3B Reasoning", "Ministral 3", ["ministral-3-3b-reasoning"], [], False),
+    "mistralai/Mistral-Small-3.1-24B-Instruct-2503": ("Mistral Small 3.1 24B", "Mistral Small 3.x", ["mistral-small3.1:24b", "mistral-small-3.1"], ["mistralai/Mistral-Small-3.1-24B-Base-2503"], False),
+    "mistralai/Voxtral-Mini-3B-2507": ("Voxtral Mini 3B", "Voxtral", ["voxtral-mini-3b"], [], False),
+    "moonshotai/Kimi-K2.5": ("Kimi K2.5", "Kimi K2", ["kimi-k2.5"], ["nvidia/Kimi-K2.5-NVFP4"], False),
+    "moonshotai/Kimi-Linear-48B-A3B-Instruct": ("Kimi Linear 48B-A3B", "Kimi Linear", ["kimi-linear-48b-a3b"], [], False),
+    "nvidia/DeepSeek-V3.1-NVFP4": ("DeepSeek V3.1", "DeepSeek V3/R1", ["deepseek-v3.1"], ["deepseek-ai/DeepSeek-V3.1", "deepseek-ai/DeepSeek-V3.1-Terminus"], False),
+    "nvidia/Llama-3_3-Nemotron-Super-49B-v1": ("Llama 3.3 Nemotron Super 49B", "Nemotron", ["nemotron-super-49b"], [], False),
+    "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16": ("Nemotron 3 Nano 30B-A3B", "Nemotron", ["nemotron-3-nano", "nemotron-3-nano-30b-a3b"], ["nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-NVFP4"], False),
+    "nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-FP8": ("Nemotron 3 Super 120B-A12B", "Nemotron", ["nemotron-3-super", "nemotron-3-super-120b-a12b"], ["nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-NVFP4", "nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16"], False),
+    "nvidia/Nemotron-H-56B-Base-8K": ("Nemotron-H 56B", "Nemotron", ["nemotron-h-56b"], [], False),
+    "tiiuae/Falcon-H1-0.5B-Instruct": ("Falcon-H1 0.5B", "Falcon-H1", ["falcon-h1-0.5b"], [], False),
+    "zai-org/GLM-4.5V": ("GLM-4.5V", "GLM-4.5", ["glm-4.5v"], [], False),
+    "zai-org/GLM-4.7-Flash": ("GLM-4.7 Flash", "GLM-4.7", ["glm-4.7-flash"], [], False),
+})
+
+# Re-quantized or twin uploads whose shared transcription repeats another
+# entry's architecture: they resolve to that entry (as `also`) instead of being
+# a second catalog row with the same numbers.
+FOLDED = {
+    "Qwen/Qwen2.5-0.5B": "Gensyn/Qwen2.5-0.5B-Instruct",
+    "Qwen/Qwen3-30B-A3B-Base": "Qwen/Qwen3-30B-A3B",
+    "deepseek-ai/DeepSeek-V2-Lite-Chat": "deepseek-ai/DeepSeek-V2-Lite",
+    "meta-llama/Llama-3.1-70B-Instruct": "meta-llama/Llama-3.1-70B",
+    "meta-llama/Llama-3.1-8B-Instruct": "meta-llama/Llama-3.1-8B",
+    "meta-llama/Llama-3.2-3B-Instruct": "meta-llama/Llama-3.2-3B",
+    "meta-llama/Meta-Llama-3-8B-Instruct": "meta-llama/Meta-Llama-3-8B",
+    "Qwen/Qwen3-235B-A22B-FP8": "Qwen/Qwen3-235B-A22B",
+    "nvidia/Qwen3-235B-A22B-NVFP4": "Qwen/Qwen3-235B-A22B",
+    "Qwen/Qwen3-30B-A3B-FP8": "Qwen/Qwen3-30B-A3B",
+    "Qwen/Qwen3-30B-A3B-Thinking-2507-FP8": "Qwen/Qwen3-30B-A3B-Thinking-2507",
+    "Qwen/Qwen3-32B-FP8": "Qwen/Qwen3-32B",
+    "Qwen/Qwen3-8B-FP8": "Qwen/Qwen3-8B",
+    "nvidia/Qwen3.5-122B-A10B-NVFP4": "Qwen/Qwen3.5-122B-A10B",
+    "nvidia/Qwen3.5-397B-A17B-NVFP4": "Qwen/Qwen3.5-397B-A17B",
+    "nvidia/Qwen3.6-27B-NVFP4": "Qwen/Qwen3.6-27B",
+    "nvidia/Qwen3.6-35B-A3B-NVFP4": "Qwen/Qwen3.6-35B-A3B",
+    "nvidia/Kimi-K2.5-NVFP4": "moonshotai/Kimi-K2.5",
+    "nvidia/MiniMax-M2.7-NVFP4": "MiniMaxAI/MiniMax-M2.7",
+    "nvidia/Gemma-4-26B-A4B-NVFP4": "google/gemma-4-26B-A4B",
+    "nvidia/Gemma-4-31B-IT-NVFP4": "google/gemma-4-31B-it",
+    "nvidia/DeepSeek-V3.2-NVFP4": "deepseek-ai/DeepSeek-V3.2",
+    "nvidia/Llama-3.1-70B-Instruct-FP8": "meta-llama/Llama-3.1-70B",
+    "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-NVFP4": "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16",
+    "nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-NVFP4": "nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-FP8",
+}
+
 _QWEN_72 = {"architectures": ["Qwen2ForCausalLM"], "bos_token_id": 151643, "eos_token_id": 151645, "hidden_act": "silu", "hidden_size": 8192, "intermediate_size": 29568, "max_position_embeddings": 32768, "max_window_layers": 70, "model_type": "qwen2", "num_attention_heads": 64, "num_hidden_layers": 80, "num_key_value_heads": 8, "rms_norm_eps": 1e-06, "rope_scaling": None, "rope_theta": 1000000.0, "sliding_window": None, "tie_word_embeddings": False, "torch_dtype": "bfloat16", "use_sliding_window": False, "vocab_size": 152064}
 
 EXTRA = [
@@ -229,7 +328,36 @@ ADDED = {
     "microsoft/phi-2": {
         "max_position_embeddings": (2048, "= n_positions of this old phi-msft config"),
     },
+    "google/gemma-3-4b-it": {
+        "text_config.vocab_size": (262208, "transformers Gemma3TextConfig default (the original hub text_config omits it)"),
+        "text_config.max_position_embeddings": (131072, "transformers Gemma3TextConfig default (the original hub text_config omits it)"),
+    },
+    "deepseek-ai/DeepSeek-V2-Lite": {
+        "q_lora_rank": (None, "the mlc-llm preset spells q_lora_rank null (V2-Lite has no query compression); the shared transcription dropped the null, and DeepseekV2Config's default 1536 would add a q_a/q_b pair"),
+    },
+    "deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct": {
+        "q_lora_rank": (None, "the source copy spells q_lora_rank null (no query compression); the shared transcription dropped the null, and DeepseekV2Config's default 1536 would add a q_a/q_b pair"),
+    },
+    "moonshotai/Kimi-Linear-48B-A3B-Instruct": {
+        "max_position_embeddings": ("MODEL_MAX_LENGTH", "= the config's model_max_length; KimiLinearConfig has no max_position_embeddings field"),
+    },
 }
+
+
+def _unsupported_reason(cfg):
+    """calc_py's own refusal for a config it cannot lay out, or None when it can.
+
+    Read from calc_py at build time so the note disappears by itself once an
+    architecture gains support (re-run this script)."""
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)
+    from calc_py.architecture import from_config
+    from calc_py.errors import CalcError
+    try:
+        from_config(cfg)
+    except CalcError as exc:
+        return str(exc).split(" (supported:")[0]
+    return None
 
 
 def set_path(cfg, path, value):
@@ -248,22 +376,38 @@ def build(shared_dir):
     for f in sorted(glob.glob(os.path.join(shared_dir, "*.json"))):
         with open(f, encoding="utf-8") as fh:
             raw.append(json.load(fh))
-    raw.extend(EXTRA)
+    # A shared transcription supersedes an EXTRA entry for the same repo (the
+    # shared set is curated further, e.g. with exact published counts).
+    have = {d["repo"] for d in raw}
+    raw.extend(d for d in EXTRA if d["repo"] not in have)
     models = []
     for d in raw:
         rid = d["repo"]
+        if rid in FOLDED:
+            if FOLDED[rid] not in META:
+                raise SystemExit("FOLDED target without META: " + FOLDED[rid])
+            continue
         if rid not in META:
             raise SystemExit("no META for " + rid)
         name, family, aliases, also, popular = META[rid]
+        also = list(also) + [r for r, base in FOLDED.items() if base == rid and r not in also]
         cfg = json.loads(json.dumps(d["config"]))
         added = []
         notes = d.get("notes", "") or ""
         for path, (val, why) in ADDED.get(rid, {}).items():
+            if val == "MODEL_MAX_LENGTH":
+                val = cfg["model_max_length"]
             if set_path(cfg, path, val):
                 added.append(path)
                 notes = (notes + " " if notes else "") + "Added %s = %r (%s)." % (path, val, why)
         if d.get("covers"):
             notes = (notes + " " if notes else "") + "Covers: %s." % d["covers"]
+        unsupported = _unsupported_reason(cfg)
+        if unsupported:
+            notes = (notes + " " if notes else "") + (
+                "calc_py cannot lay this architecture out yet (%s): the entry is listed with its "
+                "source so it can be found, and an estimate for it stops with that message instead "
+                "of guessing." % unsupported)
         e = {
             "id": rid, "name": name, "family": family,
             "aliases": aliases, "also": also,
