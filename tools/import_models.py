@@ -318,6 +318,61 @@ EXTRA = [
      "config": {"architectures": ["LlamaForCausalLM"], "attention_bias": False, "bos_token_id": 1, "eos_token_id": 2, "head_dim": 64, "hidden_act": "silu", "hidden_size": 2048, "intermediate_size": 8192, "max_position_embeddings": 8192, "mlp_bias": False, "model_type": "llama", "num_attention_heads": 32, "num_hidden_layers": 24, "num_key_value_heads": 32, "pad_token_id": 2, "pretraining_tp": 1, "rms_norm_eps": 1e-05, "rope_scaling": None, "rope_theta": 130000, "tie_word_embeddings": True, "torch_dtype": "bfloat16", "vocab_size": 49152}},
 ]
 
+# Published parameter counts for entries whose shared transcription has none.
+# Each was found in public files (llama.cpp's own n_params / model_n_params /
+# general.parameter_count as llama-server, llama-bench or Ollama print them,
+# keras-hub preset tables, captured Hugging Face API records). "github-file-id:N"
+# is the file's index number in the public-code search index this project uses.
+# Where the count was published for a twin with identical tensor shapes, the
+# source says so.  repo -> (count, exact, source)
+PUBLISHED = {
+    "CohereForAI/aya-23-8B": (8028033024, True, "github-file-id:12439498600 (a model-size table: \"cohereforai/aya-expanse-8b\": 8028033024); Aya Expanse 8B has the same Cohere 8B shapes as Aya 23 8B (hidden 4096, 32 layers, 256000 vocab)"),
+    "HuggingFaceTB/SmolLM2-1.7B-Instruct": (1711376384, True, "github-file-id:16039535359 (benchmark table row 'HuggingFaceTB/SmolLM2-1.7B-Instruct | huggingface | fp32 | ... | 1711376384') and github-file-id:484519603 (GGUF catalog: SmolLM2-1.7B-Instruct Q8_0, \"params\": 1711376384)"),
+    "MiniMaxAI/MiniMax-M2.5": (228689764864, True, "llama-bench 'minimax-m2 230B.A10B IQ4_XS ... model_n_params: 228689764864' (github-file-id:58464340977); github-file-id:69468411049 lists MiniMaxAI/MiniMax-M2 and M2.1 at 228689764864 - the M2 series shares these shapes"),
+    "MiniMaxAI/MiniMax-M2.7": (228689764864, True, "github-file-id:71142266638 (HF model table: 'MiniMaxAI/MiniMax-M2.7': ('other (MiniMax)', 228689764864))"),
+    "Qwen/Qwen1.5-MoE-A2.7B-Chat": (14315784192, True, "chatllm.cpp load banner 'You are served by QWen2-MoE, with 14315784192 (2.7B effect.) parameters' (github-file-id:41727181442); keras-hub preset qwen1.5_moe_2.7b_en \"params\": 14315784192 (github-file-id:583820047)"),
+    "Qwen/Qwen2.5-14B": (14770033664, True, "llama-server /v1/models for Qwen2.5-14B-Instruct-Q4_K_M.gguf: \"n_params\": 14770033664 (github-file-id:56913516336); base and instruct share shapes"),
+    "Qwen/Qwen2.5-32B-Instruct": (32763876352, True, "keras-hub preset qwen2.5_instruct_32b_en \"params\": 32763876352 (github-file-id:1069913269)"),
+    "Qwen/Qwen2.5-32B": (32763876352, True, "keras-hub preset qwen2.5_instruct_32b_en \"params\": 32763876352 (github-file-id:1069913269); base and instruct share shapes"),
+    "Qwen/Qwen2.5-3B": (3085938688, True, "keras-hub preset qwen2.5_3b_en \"params\": 3085938688 (github-file-id:3421640062)"),
+    "Qwen/Qwen3-1.7B": (1720574976, True, "keras-hub preset qwen3_1.7b_en \"params\": 1720574976 (github-file-id:3402689568); llama-server /v1/models n_params 1720574976 (github-file-id:53984910325)"),
+    "Qwen/Qwen3-14B": (14768307200, True, "keras-hub preset qwen3_14b_en \"params\": 14768307200 (github-file-id:766509503); llama-server /v1/models \"n_params\": 14768307200 (github-file-id:61071482478)"),
+    "Qwen/Qwen3-235B-A22B-Instruct-2507": (235093634560, True, "captured HF API record (lastModified 2025-07-26) \"safetensors\":{\"parameters\":{\"BF16\":235093634560},\"total\":235093634560} (github-file-id:68299976510); github-file-id:69468411049 lists Qwen/Qwen3-235B-A22B-Instruct-2507 at 235093634560"),
+    "Qwen/Qwen3-235B-A22B-Thinking-2507": (235093634560, True, "Qwen3-235B-A22B's HF safetensors total 235093634560 (github-file-id:59272748987, github-file-id:69468411049); the Thinking-2507 release keeps the same shapes"),
+    "Qwen/Qwen3-4B-Instruct-2507": (4022468096, True, "llama-bench JSON for Qwen3-4B-Instruct-2507-Q4_K_M.gguf: \"model_n_params\":4022468096 (github-file-id:66851898984)"),
+    "Qwen/Qwen3-4B-Thinking-2507": (4022468096, True, "Qwen/Qwen3-4B listed at 4022468096 (github-file-id:61249037944) and Qwen3-4B-Instruct-2507 at the same in llama-bench (github-file-id:66851898984); the Thinking-2507 release keeps the shapes"),
+    "Qwen/Qwen3-Coder-480B-A35B-Instruct": (480154875392, True, "HF API evidence for revision 9d90cf8f: 'safetensors BF16 parameter count 480154875392' (github-file-id:55925030851)"),
+    "Qwen/Qwen3.5-122B-A10B": (124635206144, True, "llama-bench 'qwen35moe 122B.A10B IQ2_M' \"model_n_params\": 124635206144 (github-file-id:59736107124): llama.cpp's count of the language model it loads (the HF total adds the vision tower)"),
+    "Qwen/Qwen3.5-27B": (27320697856, True, "llama-server /v1/models \"n_params\": 27320697856 for a qwen35 27B GGUF (github-file-id:68288933828); Qwen3.5-27B and Qwen3.6-27B share the text shapes"),
+    "Qwen/Qwen3.5-35B-A3B": (35505251456, True, "Ollama model_info 'general.architecture': 'qwen35moe', 'general.parameter_count': 35505251456 (github-file-id:70619627520); Qwen3.5-35B-A3B and Qwen3.6-35B-A3B share the text shapes"),
+    "Qwen/Qwen3.5-9B": (9197093888, True, "Qwen3.5-9B-UD-Q4_K_XL.gguf, Parameters: 9197093888 (github-file-id:63647408374); 'ModelScope reports an exact integer parameter count (e.g. 9197093888)' (github-file-id:68855155599)"),
+    "Qwen/Qwen3.6-35B-A3B": (35505251456, True, "llama-server /v1/models for Qwen3.6-35B-A3B-UD-Q4_K_XL.gguf: \"n_params\": 35505251456 (github-file-id:68662574319)"),
+    "codellama/CodeLlama-7b-hf": (6738546688, True, "model-size table \"togethercomputer/CodeLlama-7b\": 6738546688 (github-file-id:4120541175); Ollama general.parameter_count 6738546688 (github-file-id:14596936751)"),
+    "deepseek-ai/DeepSeek-Coder-V2-Instruct": (235741434880, True, "github-file-id:69468411049 lists deepseek-ai/DeepSeek-V2 at 235741434880; DeepSeek-Coder-V2 continues V2's pretraining with the same shapes"),
+    "deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct": (15706484224, True, "chatllm.cpp banner 'You are served by DeepSeek-V2, with 15706484224 (2.7B effect.) parameters' (github-file-id:41727181442); = DeepSeek-V2-Lite's HF total, same shapes"),
+    "google/gemma-2-27b": (27227128320, True, "keras-hub preset gemma2_27b_en \"params\": 27227128320 (github-file-id:123073332)"),
+    "google/gemma-2-2b-it": (2614341888, True, "GGUF catalog for bartowski/gemma-2-2b-it-GGUF \"params\": 2614341888 (github-file-id:12185496162); google/gemma-2-2b-it 2614341888 (github-file-id:61249037944)"),
+    "google/gemma-2b": (2506172416, True, "keras-hub preset gemma_2b_en \"params\": 2506172416 (github-file-id:401604204)"),
+    "google/gemma-3-270m": (268098176, True, "Ollama model_info 'general.architecture': 'gemma3', 'general.parameter_count': 268098176 (github-file-id:71208362855); keras-hub preset gemma3_270m \"params\": 268098176 (github-file-id:3173084990)"),
+    "meta-llama/Llama-3.3-70B-Instruct": (70553706496, True, "a Llama-3.3-70B manifest \"parameters\": 70553706496 (github-file-id:69860280054); = meta-llama/Llama-3.1-70B's HF safetensors total, same shapes"),
+    "microsoft/Phi-3-medium-4k-instruct": (13960238080, True, "unsloth benchmark table, 'unsloth/Phi-3-medium-4k-instruct' model_size 13960238080 (github-file-id:14269230532)"),
+    "microsoft/Phi-3.5-mini-instruct": (3821079552, True, "HF model table 'microsoft/Phi-3.5-mini-instruct': ('MIT', 3821079552) (github-file-id:71142266638); \"microsoft/phi-3.5-mini-instruct\": 3821079552 (github-file-id:12439498600)"),
+    "microsoft/Phi-4-mini-instruct": (3836021760, True, "HF model table 'microsoft/Phi-4-mini-instruct': ('MIT', 3836021760) (github-file-id:71142266638)"),
+    "microsoft/phi-4": (14659507200, True, "GGUF metadata of microsoft/phi-4 'general.parameter_count':14659507200 (github-file-id:366615949); Ollama phi4 'Parameters: 14.66B (14659507200)' (github-file-id:147148655)"),
+    "mistralai/Mixtral-8x22B-v0.1": (140620634112, True, "github-file-id:69468411049 lists mistral-community/Mixtral-8x22B-v0.1 (the official weights' mirror) at 140620634112"),
+    "mistralai/Mixtral-8x7B-v0.1": (46702792704, True, "keras-hub preset mixtral_8_7b_en \"params\": 46702792704 (github-file-id:678925060); a training log 'Created model with total parameters: 46702792704 (46.70 B)' (github-file-id:9317387716)"),
+    "moonshotai/Kimi-K2-Instruct": (1026408232448, True, "safetensors-header audit of the published checkpoints: K2-Instruct 1026408232448 logical parameters (github-file-id:68577105039)"),
+    "moonshotai/Kimi-K2.5": (1026879376368, True, "safetensors-header audit of the published checkpoints: K2.5 1026879376368 logical parameters (github-file-id:68577105039); it includes the vision tower (about 0.05 % of the total), which llama.cpp loads as a separate mmproj"),
+    "nvidia/DeepSeek-V3.1-NVFP4": (671026419200, True, "DeepSeek-V3's exact main-model count 671026419200 ('DSv3 exact main-model parameter count', github-file-id:58539986806; also github-file-id:66729435508); V3.1 keeps V3's 671B shapes"),
+    "Qwen/Qwen2.5-Coder-32B-Instruct": (32763876352, True, "keras-hub preset qwen2.5_instruct_32b_en \"params\": 32763876352 (github-file-id:1069913269); Qwen2.5-Coder-32B has the Qwen2.5-32B shapes"),
+    "mistralai/Mistral-Small-24B-Instruct-2501": (23572403200, True, "provider model catalog \"paramCount\": 23572403200, created 2025-01-30 (the Mistral Small 3 release) (github-file-id:66729435508); keras-hub lists Magistral Small 2506 (same text shapes) at 23572403200 (github-file-id:55107988649)"),
+    "deepseek-ai/DeepSeek-R1-Distill-Llama-70B": (70553706496, True, "GGUF catalog entry 'Distill Llama 70B', Q4_K_M, Params: 70553706496 (github-file-id:69538494549)"),
+    "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B": (7615616512, True, "= Qwen2.5-7B's HF safetensors total 7,615,616,512 (in this catalog); the distill keeps Qwen2.5-Math-7B's shapes, which are Qwen2.5-7B's"),
+    "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B": (1777088000, True, "llama.cpp 'model_n_params=1777088000' (github-file-id:57696064420); \"deepseek-r1-distill-qwen-1.5b\": (1777088000, 339, \"MIT\") (github-file-id:63213019456)"),
+    "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B": (14770033664, True, "Ollama deepseek-r1:14b 'Parameters: 14.77B (14770033664)' (github-file-id:147148655)"),
+}
+
+
 # fields filled in where the source copy lacks them (dotted path -> (value, why))
 ADDED = {
     "google/gemma-3-27b-it": {
@@ -408,12 +463,17 @@ def build(shared_dir):
                 "calc_py cannot lay this architecture out yet (%s): the entry is listed with its "
                 "source so it can be found, and an estimate for it stops with that message instead "
                 "of guessing." % unsupported)
+        ep, exact, psrc = d.get("expected_params"), d.get("params_exact"), d.get("params_source")
+        if not ep and rid in PUBLISHED:
+            ep, exact, psrc = PUBLISHED[rid]
+            for stale in ("No published count found for this repo; ", "No published count found; ", "No published count found. "):
+                notes = notes.replace(stale, "")
         e = {
             "id": rid, "name": name, "family": family,
             "aliases": aliases, "also": also,
-            "expected_params": d.get("expected_params"),
-            "params_exact": bool(d.get("params_exact")) if d.get("expected_params") else False,
-            "params_source": d.get("params_source") or "no published count found",
+            "expected_params": ep,
+            "params_exact": bool(exact) if ep else False,
+            "params_source": psrc or "no published count found",
             "source": d["source"], "source_quality": d.get("source_quality", ""),
             "popular": popular, "notes": notes,
         }
