@@ -13,6 +13,8 @@ _EXPLAINED = {
     "mistralai/Magistral-Small-2509": "vision",
     # safetensors tally includes the 27-block vision tower and the MTP head
     "Qwen/Qwen3.6-27B": "vision",
+    # HF safetensors total includes the vision tower and projector
+    "meta-llama/Llama-4-Scout-17B-16E-Instruct": "vision",
 }
 
 WITH_COUNT = [m for m in catalog.supported_models() if m.expected_params]
