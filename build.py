@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # build against this checkout's calc_py, not an installed one
 
 from calc_py import api, i18n  # noqa: E402
+from site_src import pages as P  # noqa: E402  (which file each language's page is)
 
 
 def load_view():
@@ -69,10 +70,10 @@ STATIC_ASSETS = ("static/style.css", "static/app.js", "static/worker.js", "view.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest timestamp a zip can store
 LANG = i18n.DEFAULT_LANG
 # Pages of the calculator itself; a doc of the same name is written as <name>-guide.html.
-APP_PAGES = ("index", "embed")
+APP_PAGES = P.APP_PAGES
 # Copied to the root under its own name: pages on other sites include it.
 EMBED_RESIZE = "static/embed-resize.js"
-LANG_CODE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LANG_CODE = P.LANG_CODE
 # Generated pages a hand-written doc leads to (a line under its heading): slug -> (href, message key).
 # accuracy-rows.html is rendered by site_src/tables.py from calc_py/data/accuracy.json.
 DOC_LINK_KEYS = {"accuracy": (("accuracy-rows.html", "tables.accuracy.link"),)}
@@ -226,24 +227,45 @@ def jinja_env(lang: str = LANG) -> jinja2.Environment:
     return env
 
 
-def doc_title(text: str, fallback: str) -> str:
-    m = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.M)
-    return m.group(1) if m else fallback
+doc_title = P.doc_title
 
 
-def doc_href(slug: str) -> str:
-    """The page a doc is rendered to: faq.md -> faq.html, embed.md -> embed-guide.html
-    (embed.html is the calculator for iframes)."""
-    return f"{slug}-guide.html" if slug in APP_PAGES else f"{slug}.html"
+def doc_href(slug: str, lang: str = LANG) -> str:
+    """The page a doc is rendered to: faq.md -> faq.html (faq.zh-CN.html), embed.md ->
+    embed-guide.html (embed.html is the calculator for iframes)."""
+    return P.doc_href(slug, lang)
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: str, lang: str = LANG) -> str:
     html = markdown.markdown(
         text, extensions=["tables", "fenced_code", "toc", "sane_lists"], output_format="html"
     )
-    # links between docs point at the rendered pages: method.md -> method.html
-    return re.sub(r'href="([\w./-]+?)\.md(#[^"]*)?"',
-                  lambda m: f'href="{doc_href(m.group(1))}{m.group(2) or ""}"', html)
+    # links between docs point at the rendered pages: method.md -> method.html (in this language),
+    # and links to the site's other pages at the same language's page
+    html = re.sub(r'href="([\w./-]+?)\.md(#[^"]*)?"',
+                  lambda m: f'href="{doc_href(m.group(1), lang)}{m.group(2) or ""}"', html)
+    return wrap_tables(P.localize_links(html, lang), lang)
+
+
+def wrap_tables(html: str, lang: str = LANG) -> str:
+    """Each Markdown table in its own sideways-scrolling region: a phone scrolls the table,
+    not the page, and the keyboard can reach it (focusable, named by the heading above it)."""
+    from markupsafe import escape
+    out, last_heading = [], ""
+    pos = 0
+    for m in re.finditer(r"<h[1-6][^>]*>(.*?)</h[1-6]>|<table>.*?</table>", html, re.S):
+        out.append(html[pos:m.start()])
+        if m.group(0).startswith("<h"):
+            last_heading = re.sub(r"<[^>]+>", "", m.group(1)).strip()
+            out.append(m.group(0))
+        else:
+            label = i18n.t("site.table.region", lang, name=last_heading) if last_heading \
+                else i18n.t("site.table.region.plain", lang)
+            out.append(f'<div class="table-wrap" role="region" tabindex="0" aria-label="{escape(label)}">'
+                       f"{m.group(0)}</div>")
+        pos = m.end()
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def with_doc_links(body: str, links) -> str:
@@ -257,27 +279,23 @@ def with_doc_links(body: str, links) -> str:
     return body[:head + 5] + "\n" + line + body[head + 5:] if head >= 0 else line + "\n" + body
 
 
-def doc_pages() -> list[dict]:
-    pages = []
-    for md in sorted(DOCS.glob("*.md")) if DOCS.is_dir() else []:
-        text = md.read_text(encoding="utf-8")
-        pages.append({"slug": md.stem, "href": doc_href(md.stem),
-                      "title": doc_title(text, md.stem), "text": text})
-    return pages
+def doc_pages(lang: str = LANG) -> list[dict]:
+    """Every doc in one language (docs/<lang>/<slug>.md; English where a translation is missing)."""
+    return P.docs(lang)
 
 
 def languages() -> list[str]:
-    """The catalog's languages, English first (each gets its own embed page)."""
-    return [LANG] + [code for code in i18n.languages() if code != LANG and LANG_CODE.match(code)]
+    """The catalog's languages, English first (each gets every page of the site)."""
+    return P.languages()
 
 
 def embed_page(lang: str) -> str:
-    return "embed.html" if lang == LANG else f"embed.{lang}.html"
+    return P.localized("embed.html", lang)
 
 
 def index_page(lang: str) -> str:
     """The full calculator in one language: index.html (English), index.zh-CN.html ..."""
-    return "index.html" if lang == LANG else f"index.{lang}.html"
+    return P.localized("index.html", lang)
 
 
 def boot_data(view_module, v: dict, lang: str = LANG) -> dict:
@@ -290,23 +308,22 @@ def boot_data(view_module, v: dict, lang: str = LANG) -> dict:
 
 
 def nav_items(docs: list[dict], lang: str = LANG) -> list[dict]:
-    """The header's links: the calculator (in `lang`), the tables, the docs (English)."""
+    """The header's links: the calculator, the tables, the docs, all in `lang`."""
     return [{"href": index_page(lang), "title": i18n.t("site.nav.calculator", lang)},
-            {"href": "models/index.html", "title": i18n.t("tables.nav.models", lang)},
-            {"href": "gpus/index.html", "title": i18n.t("tables.nav.gpus", lang)}] + [
+            {"href": P.localized("models/index.html", lang), "title": i18n.t("tables.nav.models", lang)},
+            {"href": P.localized("gpus/index.html", lang), "title": i18n.t("tables.nav.gpus", lang)}] + [
         {"href": d["href"], "title": d["title"]} for d in docs]
 
 
-def lang_links(lang: str) -> list[dict]:
-    """The calculator in every other language, each named in its own language."""
-    return [{"code": code, "href": index_page(code), "name": i18n.t("site.lang.name", code)}
-            for code in languages() if code != lang]
+def lang_links(lang: str, page: str | None = None) -> list[dict]:
+    """This page (default: the calculator) in every other language, each named in its own language."""
+    return P.lang_links(page or index_page(lang), lang)
 
 
-def render_site(out: Path, assets: dict[str, str], wheel_url: str, pyodide_url: str) -> list[str]:
+def render_site(out: Path, assets: dict[str, str], wheel_url: str, pyodide_url: str,
+                base_url: str = "") -> list[str]:
+    """The calculator, its embed and every doc, once per catalog language."""
     env = jinja_env()
-    doc_links = {slug: [{"href": href, "title": i18n.t(key, LANG)} for href, key in links]
-                 for slug, links in DOC_LINK_KEYS.items()}
     cat = api.catalog()
     view_module = load_view()
 
@@ -325,26 +342,34 @@ def render_site(out: Path, assets: dict[str, str], wheel_url: str, pyodide_url: 
         # named in the picker by the browser (Intl.DisplayNames), so no catalog needs every name
         "languages": [{"code": code} for code in languages()],
         "lang_links": lang_links(LANG),
-        "alternates": [{"code": code, "href": index_page(code)} for code in languages()],
+        "alternates": P.alternates(index_page(LANG), base_url),
     }
     written = []
     for lang in languages():
-        # the calculator and its embed in each language: that catalog's strings, and the
-        # default's labels and explanations computed in that language; the docs stay English
+        # every page in each language: that catalog's strings, the default's labels and
+        # explanations computed in that language, the docs from docs/<lang>/
         lv = v if lang == LANG else default_view(lang)
+        ldocs = docs if lang == LANG else doc_pages(lang)
         values = {**common, "lang": lang, "v": lv, "boot": boot_data(view_module, lv, lang),
-                  "nav": nav_items(docs, lang), "lang_links": lang_links(lang)}
+                  "nav": nav_items(ldocs, lang), "docs": {d["slug"]: d["href"] for d in ldocs},
+                  "doc_titles": {d["slug"]: d["title"] for d in ldocs}}
         lenv = env if lang == LANG else jinja_env(lang)
         for name, template in ((index_page(lang), "index.html"), (embed_page(lang), "embed.html")):
-            (out / name).write_text(lenv.get_template(template).render(page=name, **values),
+            page_values = {**values, "lang_links": lang_links(lang, name),
+                           "alternates": P.alternates(name, base_url)}
+            (out / name).write_text(lenv.get_template(template).render(page=name, **page_values),
                                     encoding="utf-8")
             written.append(name)
-    for d in docs:
-        body = with_doc_links(render_markdown(d["text"]), doc_links.get(d["slug"], ()))
-        html = env.get_template("doc.html").render(
-            page=d["href"], title=d["title"], body=body, **common)
-        (out / d["href"]).write_text(html, encoding="utf-8")
-        written.append(d["href"])
+        doc_links = {slug: [{"href": P.localized(href, lang), "title": i18n.t(key, lang)}
+                            for href, key in links] for slug, links in DOC_LINK_KEYS.items()}
+        for d in ldocs:
+            body = with_doc_links(render_markdown(d["text"], lang), doc_links.get(d["slug"], ()))
+            html = lenv.get_template("doc.html").render(
+                page=d["href"], title=d["title"], body=body, text_lang=d["text_lang"],
+                **{**values, "lang_links": lang_links(lang, d["href"]),
+                   "alternates": P.alternates(d["href"], base_url)})
+            (out / d["href"]).write_text(html, encoding="utf-8")
+            written.append(d["href"])
     for extra in sorted(DOCS.glob("*")) if DOCS.is_dir() else []:
         if extra.suffix.lower() in (".png", ".svg", ".jpg", ".webp"):
             shutil.copyfile(extra, out / extra.name)
@@ -385,7 +410,7 @@ def build(out: Path, base_url: str = "") -> None:
         assets[name] = f"assets/{hashed_name(name, data)}"
         (out / assets[name]).write_bytes(data)
 
-    pages = render_site(out, assets, wheel_file, pyodide_url)
+    pages = render_site(out, assets, wheel_file, pyodide_url, base_url)
     # for the pages that embed the calculator: not part of it, so not precached
     shutil.copyfile(SITE_SRC / EMBED_RESIZE, out / Path(EMBED_RESIZE).name)
     # precomputed tables (models/, gpus/, data/): in the sitemap, not precached

@@ -12,7 +12,10 @@ call (base.html reads ``t('site.meta.description')``).
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
+import functools
 import io
 import json
 import re
@@ -22,8 +25,9 @@ from typing import Any, Callable
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
-from calc_py import i18n
+from calc_py import api, i18n
 from calc_py import tables as T
+from site_src import pages as P
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -39,8 +43,23 @@ MODEL_SORTS = (
 )
 
 
+#: the language of the pages being rendered: every page is written once per catalog
+#: language (site_src/pages.py names the files), and the formatters below read it
+_LANG: contextvars.ContextVar[str] = contextvars.ContextVar("tables_lang", default=LANG)
+
+
+@contextlib.contextmanager
+def rendering_in(lang: str):
+    """Format and render in `lang` inside this block."""
+    token = _LANG.set(lang)
+    try:
+        yield
+    finally:
+        _LANG.reset(token)
+
+
 def _t(key: str, **values: object) -> str:
-    return i18n.t(key, LANG, **values)
+    return i18n.t(key, _LANG.get(), **values)
 
 
 # ----------------------------------------------------------------------------
@@ -65,7 +84,20 @@ def short_gpu(name: str | None) -> str:
 
 
 def calc_href(root: str, q: dict[str, str]) -> str:
-    return f"{root}index.html?{urlencode(q)}"
+    return f"{root}{P.localized('index.html', _LANG.get())}?{urlencode(q)}"
+
+
+def cell_reason(c: dict[str, Any]) -> str:
+    """Why a cell is unavailable, in the page's language (calc_py's notices for its query)."""
+    lang = _LANG.get()
+    if lang == LANG:
+        return c["reason"]
+    return _reason(tuple(sorted(c["query"].items())), lang)
+
+
+@functools.lru_cache(maxsize=None)
+def _reason(query: tuple[tuple[str, str], ...], lang: str) -> str:
+    return "; ".join(api.estimate_query(dict(query), lang)["notices"])
 
 
 def cell_gpu_text(c: dict[str, Any]) -> str:
@@ -82,61 +114,52 @@ def cell_gpu_text(c: dict[str, Any]) -> str:
 # pages
 # ----------------------------------------------------------------------------
 
-def _doc_href() -> Callable[[str], str]:
-    """build.doc_href: the page each doc is written to (embed.md -> embed-guide.html)."""
-    main = sys.modules.get("__main__")
-    if getattr(main, "__file__", None) and Path(main.__file__).resolve() == ROOT / "build.py":
-        return main.doc_href     # called by `python build.py`: its own function
-    module = sys.modules.get("calc_build")
-    if module is None:
-        import importlib.util
-        spec = importlib.util.spec_from_file_location("calc_build", ROOT / "build.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules["calc_build"] = module
-    return module.doc_href
-
-
-def doc_nav() -> list[dict[str, str]]:
-    """The site's nav, as build.py makes it (calculator, then the docs), plus these tables."""
-    doc_href = _doc_href()
-    nav = [{"href": "index.html", "title": _t("site.nav.calculator")},
-           {"href": "models/index.html", "title": _t("tables.nav.models")},
-           {"href": "gpus/index.html", "title": _t("tables.nav.gpus")}]
-    for md in sorted(DOCS.glob("*.md")) if DOCS.is_dir() else []:
-        text = md.read_text(encoding="utf-8")
-        m = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.M)
-        nav.append({"href": doc_href(md.stem), "title": m.group(1) if m else md.stem})
-    return nav
+def doc_nav(lang: str | None = None) -> list[dict[str, str]]:
+    """The site's nav, as build.py makes it (calculator, these tables, then the docs), in `lang`."""
+    lang = lang or _LANG.get()
+    nav = [{"href": P.localized("index.html", lang), "title": i18n.t("site.nav.calculator", lang)},
+           {"href": P.localized("models/index.html", lang), "title": i18n.t("tables.nav.models", lang)},
+           {"href": P.localized("gpus/index.html", lang), "title": i18n.t("tables.nav.gpus", lang)}]
+    return nav + [{"href": d["href"], "title": d["title"]} for d in P.docs(lang)]
 
 
 class Renderer:
+    """Writes the pages of one language (the `lang` of :func:`rendering_in` around it)."""
+
     def __init__(self, env, out: Path, assets: dict[str, str], nav: list[dict[str, str]] | None,
                  base_url: str = ""):
         self.env, self.out, self.assets, self.base_url = env, out, assets, base_url.rstrip("/")
+        self.lang = _LANG.get()
         if nav is None:
-            self.nav = doc_nav()
+            self.nav = doc_nav(self.lang)
         else:   # build.py's nav: calculator first, then these tables, then the rest
-            ours = [n for n in doc_nav()[1:3] if n["href"] not in {x["href"] for x in nav}]
+            ours = [n for n in doc_nav(self.lang)[1:3] if n["href"] not in {x["href"] for x in nav}]
             self.nav = list(nav[:1]) + ours + list(nav[1:])
         self.written: list[str] = []
 
     def page(self, template: str, path: str, *, title: str, description: str, **values: Any) -> None:
+        """Render `template` to `path` (the English path; written under this language's name)."""
+        path = P.localized(path, self.lang)
         depth = path.count("/")
         root = "../" * depth
+        lang = self.lang
 
         def t(key: str, **kw: object) -> str:
             # base.html's one <meta name="description"> reads this key
             return description if key == "site.meta.description" else _t(key, **kw)
 
         html = self.env.get_template(template).render(
-            t=t, root=root, page=path, title=title, description=description, lang=LANG,
+            t=t, root=root, page=path, title=title, description=description, lang=lang,
             assets={k: root + v for k, v in self.assets.items()}, nav=self.nav,
             canonical=f"{self.base_url}/{path}" if self.base_url else "",
+            alternates=P.alternates(path, self.base_url), lang_links=P.lang_links(path, lang),
+            href=lambda target: root + P.localized(target, lang),
             gib=gib, params_text=params_text, tokens_text=tokens_text, short_gpu=short_gpu,
             ctx_label=T.context_label, calc=lambda q: calc_href(root, q), cell_gpu=cell_gpu_text,
+            cell_reason=cell_reason,
             settings=T.settings(), docs_how=(DOCS / "how-it-works.md").is_file(),
             common_names=", ".join(short_gpu(g["name"]) for g in T.common_gpus()), **values)
+        html = P.localize_links(html, lang)   # every link leads to the same language's page
         dest = self.out / path
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(html, encoding="utf-8")
@@ -161,14 +184,26 @@ def build_tables(env, out_dir: Path, assets: dict[str, str] | None = None,
     ever needs to be faster.
     """
     out_dir = Path(out_dir)
-    r = Renderer(env, out_dir, assets or {}, nav, base_url)
     entries = T.models()
     rows = [T.model_row(m) for m in entries]
     pages = {m.id: T.model_page(m) for m in entries}
     with_page = [m.id for m in sorted(entries, key=lambda m: (not m.popular, T.model_params(m.id)))]
     with_page = set(with_page[:limit] if limit is not None else with_page)
     settings = T.settings()
+    gpu_pages = [T.gpu_page(g) for g in T.gpus()]
+    written: list[str] = []
+    for lang in P.languages():
+        with rendering_in(lang):
+            r = Renderer(env, out_dir, assets or {}, nav if lang == LANG else None, base_url)
+            _render_pages(r, entries, rows, pages, with_page, settings, gpu_pages)
+            build_accuracy_page(r, out_dir, with_page)
+            written += r.written
+    write_data(out_dir / "data", entries, pages, gpu_pages, settings)
+    return written
 
+
+def _render_pages(r: "Renderer", entries, rows, pages, with_page, settings, gpu_pages) -> None:
+    """The models index (each order), a page per model, the GPUs index and a page per GPU."""
     # models index, in each pre-rendered order
     for name, key, desc in MODEL_SORTS:
         ordered = sorted(rows, key=_sort_key(key), reverse=desc)
@@ -192,7 +227,6 @@ def build_tables(env, out_dir: Path, assets: dict[str, str] | None = None,
                m=p)
 
     # GPUs: index and one page each
-    gpu_pages = [T.gpu_page(g) for g in T.gpus()]
     by_memory = sorted(gpu_pages, key=lambda g: (g["usable_bytes"], g["name"].lower()))
     r.page("tables/gpus_index.html", "gpus/index.html", title=_t("tables.gpus.title"),
            description=_t("tables.gpus.description", n=len(gpu_pages), models=len(rows),
@@ -205,10 +239,6 @@ def build_tables(env, out_dir: Path, assets: dict[str, str] | None = None,
                               n=g["models_fitting"], total=len(g["rows"]),
                               context=T.context_label(T.SUMMARY_CONTEXT)),
                g=g, with_page=with_page)
-
-    write_data(out_dir / "data", entries, pages, gpu_pages, settings)
-    build_accuracy_page(r, out_dir, with_page)
-    return r.written
 
 
 # ----------------------------------------------------------------------------
@@ -244,11 +274,12 @@ def bytes_text(n: int | float | None) -> str:
 
 
 def pct(x: float | None) -> str:
-    return "" if x is None else f"{x:g} %"
+    """A percentage as the language writes it ("5 %" in English here, "5%" in Chinese)."""
+    return "" if x is None else _t("tables.unit.pct", value=f"{x:g}")
 
 
 def signed_pct(x: float | None) -> str:
-    return "" if x is None else f"{x:+g} %"
+    return "" if x is None else _t("tables.unit.pct", value=f"{x:+g}")
 
 
 def signed_mib(x: float | None) -> str:
@@ -425,15 +456,27 @@ def write_data(folder: Path, entries, pages: dict[str, dict], gpu_pages: list[di
 # ----------------------------------------------------------------------------
 
 def write_sitemap(out_dir: Path, pages: list[str], base_url: str = "") -> str:
-    """sitemap.xml listing every .html page; absolute URLs when ``base_url`` is given,
-    else paths relative to the site root. Returns the file's name."""
+    """sitemap.xml listing every .html page, each language's page its own <url>, with
+    <xhtml:link rel="alternate" hreflang> to the same page in every language (the
+    form search engines read); absolute URLs when ``base_url`` is given, else paths
+    relative to the site root. Returns the file's name."""
     base = base_url.rstrip("/")
     urls = sorted({p for p in pages if p.endswith(".html")})
+    present = set(urls)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+             'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
     for p in urls:
         loc = f"{base}/{p}" if base else p
-        lines.append(f"  <url><loc>{escape(loc)}</loc></url>")
+        alts = [a for a in P.alternates(p) if a["href"] in present]
+        if len(alts) < 2:
+            lines.append(f"  <url><loc>{escape(loc)}</loc></url>")
+            continue
+        lines.append(f"  <url><loc>{escape(loc)}</loc>")
+        for a in alts:
+            href = f"{base}/{a['href']}" if base else a["href"]
+            lines.append(f'    <xhtml:link rel="alternate" hreflang="{a["code"]}" href="{escape(href)}"/>')
+        lines.append("  </url>")
     lines.append("</urlset>")
     (Path(out_dir) / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return "sitemap.xml"

@@ -196,7 +196,7 @@ def test_service_worker_caches_the_whole_calculator_and_versions_it(dist, tmp_pa
 def test_base_layout_has_a_description_block_and_a_root_prefix():
     base = (ROOT / "site_src" / "templates" / "base.html").read_text(encoding="utf-8")
     assert "{% block description %}" in base
-    assert 'href="{{ root }}index.html"' in base and 'href="{{ root }}{{ item.href }}"' in base
+    assert 'href="{{ root }}{{ item.href }}"' in base and 'href="{{ root }}{{ l.href }}"' in base
     layout = (ROOT / "site_src" / "templates" / "tables" / "layout.html").read_text(encoding="utf-8")
     assert "site-header" not in layout, "the tables reuse base.html's header"
     assert "{% block description %}" in layout
@@ -241,7 +241,7 @@ def test_pages_have_one_description(dist):
 def test_full_calculator_in_every_language(dist):
     """index.<lang>.html per catalog language: its html lang, its strings, the default
     prerendered with calc_py's own labels and explanations in that language, the
-    header link to the other languages; the docs stay English (one page each)."""
+    header link to the other languages."""
     from calc_py import api, i18n
     build_mod = load_build()
     result_en = api.estimate_query({})["result"]
@@ -267,7 +267,6 @@ def test_full_calculator_in_every_language(dist):
                 assert i18n.t("site.lang.name", other) in text
     zh = (dist / "index.zh-CN.html").read_text(encoding="utf-8")
     assert i18n.t("site.js.status.loading", "zh-CN") in zh
-    assert not list(dist.glob("*-guide.zh-CN.html")) and not list(dist.glob("faq.*.html"))
     embed_zh = (dist / "embed.zh-CN.html").read_text(encoding="utf-8")
     assert 'id="embed-open" href="index.zh-CN.html"' in embed_zh
 
@@ -299,3 +298,75 @@ def test_accuracy_rows_page_is_built_linked_and_in_the_sitemap(dist):
     assert "<loc>accuracy-rows.html</loc>" in (dist / "sitemap.xml").read_text(encoding="utf-8")
     if (ROOT / "docs" / "accuracy.md").is_file():
         assert 'href="accuracy-rows.html"' in (dist / "accuracy.html").read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------
+# every page in every language
+# ----------------------------------------------------------------------------
+
+def _site_pages(dist: Path) -> list[str]:
+    return sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*.html"))
+
+
+def test_every_doc_is_translated_into_every_language():
+    """docs/<slug>.md has docs/<lang>/<slug>.md for each catalog language, and no
+    translation lacks its English source: a doc added in one language only fails here."""
+    from site_src import pages as P
+    english = {md.stem for md in (ROOT / "docs").glob("*.md")}
+    assert english, "no docs"
+    for lang in P.languages()[1:]:
+        translated = {md.stem for md in (ROOT / "docs" / lang).glob("*.md")}
+        assert english - translated == set(), f"docs/{lang}/ lacks translations of {sorted(english - translated)}"
+        assert translated - english == set(), f"docs/{lang}/ has docs without an English source: {sorted(translated - english)}"
+        for slug in english:
+            text = (ROOT / "docs" / lang / f"{slug}.md").read_text(encoding="utf-8")
+            assert re.search(r"^# \S", text, re.M), f"docs/{lang}/{slug}.md has no title"
+            if lang.startswith("zh"):
+                assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 200, f"docs/{lang}/{slug}.md is not Chinese"
+
+
+def test_every_page_exists_in_every_language_with_a_switch_and_alternates(dist):
+    """Each page of the site in each language: its own <html lang>, hreflang links to all
+    of them, a language switch to the same page in the other languages, the sitemap
+    listing all of them; a page's links lead to pages of its own language."""
+    from site_src import pages as P
+    pages = _site_pages(dist)
+    langs = P.languages()
+    english = [p for p in pages if P.split_lang(p)[1] == "en"]
+    assert {"index.html", "embed.html", "faq.html", "models/index.html", "gpus/index.html",
+            "gpus/rtx-4090.html", "models/meta-llama--Llama-3.1-8B.html"} <= set(english)
+    sitemap = (dist / "sitemap.xml").read_text(encoding="utf-8")
+    locs = set(re.findall(r"<loc>([^<]+)</loc>", sitemap))
+    for page in english:
+        for lang in langs:
+            name = P.localized(page, lang)
+            assert (dist / name).is_file(), f"{name} missing"
+            text = (dist / name).read_text(encoding="utf-8")
+            assert f'<html lang="{lang}"' in text, name
+            root = "../" * name.count("/")
+            for other in langs:
+                assert f'<link rel="alternate" hreflang="{other}" href="{root}{P.localized(page, other)}">' in text, (name, other)
+                if other != lang and page != "embed.html":
+                    assert f'<a href="{root}{P.localized(page, other)}" hreflang="{other}"' in text, (name, other)
+            assert name in locs, name
+            if lang != "en":
+                for tag in re.findall(r"<a\s[^>]*>", text):
+                    href = re.search(r'href="([^"]*)"', tag)
+                    if not href or "hreflang=" in tag or re.match(r"[a-z]+:|#", href.group(1)):
+                        continue
+                    path = re.split(r"[?#]", href.group(1))[0]
+                    if path.endswith(".html"):
+                        assert P.split_lang(path)[1] == lang, (name, href.group(1))
+
+
+def test_translated_docs_are_rendered_from_their_translation(dist):
+    from site_src import pages as P
+    for lang in P.languages()[1:]:
+        for md in sorted((ROOT / "docs").glob("*.md")):
+            source = ROOT / "docs" / lang / md.name
+            if not source.is_file():
+                continue        # test_every_doc_is_translated_into_every_language says so
+            title = P.doc_title(source.read_text(encoding="utf-8"), md.stem)
+            html = (dist / P.doc_href(md.stem, lang)).read_text(encoding="utf-8")
+            assert f"<title>{title} · " in html or title.replace("&", "&amp;") in html
+            assert '<article class="doc">' in html, "the doc is in the page's own language"

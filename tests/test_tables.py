@@ -248,9 +248,14 @@ def test_gpu_rows_are_fit_answers(site, gpu_id, model_id):
 def test_every_page_has_title_description_and_is_in_the_sitemap(site):
     out, pages = site
     assert len(pages) == len(set(pages))
-    assert len([p for p in pages if p.startswith("models/") and not p.split("/")[1].startswith(("index", "by-"))]) \
+    from site_src import pages as P
+    english = [p for p in pages if P.split_lang(p)[1] == "en"]
+    assert len([p for p in english if p.startswith("models/") and not p.split("/")[1].startswith(("index", "by-"))]) \
         == len(cat.supported_models())
-    assert len([p for p in pages if p.startswith("gpus/")]) == len(cat.gpus()) + 1
+    assert len([p for p in english if p.startswith("gpus/")]) == len(cat.gpus()) + 1
+    # every page in every language, under that language's name
+    for lang in P.languages():
+        assert sorted(P.localized(p, lang) for p in english) == sorted(p for p in pages if P.split_lang(p)[1] == lang)
     sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
     locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
     assert set(pages) <= set(locs)
@@ -273,8 +278,9 @@ def test_every_page_has_title_description_and_is_in_the_sitemap(site):
             rel = resolved.relative_to(out.resolve())
             if len(rel.parts) > 1:
                 assert resolved.is_file(), (path, href)
-    # each page describes itself
-    assert len(descriptions) >= len(pages) - len(__import__("site_src.tables", fromlist=["x"]).MODEL_SORTS)
+    # each page describes itself (in each language)
+    n_sorts = len(__import__("site_src.tables", fromlist=["x"]).MODEL_SORTS)
+    assert len(descriptions) >= len(pages) - n_sorts * len(P.languages())
 
 
 def test_sitemap_with_base_url(tmp_path):
