@@ -16,6 +16,7 @@ from .api import parse_bool, parse_float, parse_int
 from .errors import CalcError
 from .estimate import CONTEXT_MAX, Setup, estimate
 from .i18n import t
+from .machine import parse_fit_target, parse_machine, parse_overrides, parse_ram, parse_tensor_split
 
 GiB = 1 << 30
 
@@ -44,7 +45,19 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--flash-attn", default=None, help="on | off")
     e.add_argument("--kv-cache", default=None, help="KV cache type: f16, q8_0, q4_0, ... (torch: auto, fp8)")
     e.add_argument("--gpu-layers", default=None, help="layers on the GPU (llama.cpp -ngl; default all)")
-    e.add_argument("--gpu", default=None, help="catalog GPU to check the fit against (e.g. rtx-4090)")
+    e.add_argument("--gpu", default=None,
+                   help="the machine's GPUs: rtx-4090, 2xrtx-3090, rtx-4090,rtx-3090 (llama.cpp device order)")
+    e.add_argument("--ram", default=None, help="GiB of system RAM (host weights, CPU-side KV)")
+    e.add_argument("--tensor-split", "-ts", default=None, help="llama.cpp -ts: proportions per GPU, e.g. 3,1")
+    e.add_argument("--split-mode", "-sm", default="layer", help="llama.cpp -sm: layer | row | none")
+    e.add_argument("--main-gpu", "-mg", default=None, help="llama.cpp -mg: the GPU for -sm none (index)")
+    e.add_argument("--n-cpu-moe", "-ncmoe", default=None, help="experts of the first N layers in host RAM")
+    e.add_argument("--cpu-moe", "-cmoe", action="store_true", help="all experts in host RAM")
+    e.add_argument("--override-tensor", "-ot", action="append", default=None,
+                   help="llama.cpp -ot PATTERN=DEVICE[,...] (regex on tensor names; CPU, CUDA0, or a GPU index)")
+    e.add_argument("--fit", default=None, help="on: the plan llama.cpp's --fit would pick (--context auto: its choice)")
+    e.add_argument("--fit-target", "-fitt", default=None, help="--fit margin per device in MiB (one, or one per GPU)")
+    e.add_argument("--no-mmap", action="store_true", help="host weights in plain RAM instead of mmap'd pages")
     e.add_argument("--json", action="store_true", help="print one JSON object")
     e.add_argument("--lang", default="en", help="language of the explanations (en, zh-CN)")
     sub.add_parser("models", help="list catalog models")
@@ -63,17 +76,28 @@ def _lang(name: str) -> str:
 def _setup(a: argparse.Namespace) -> Setup:
     engine = cat.find_engine(a.engine)["id"]
     default_quant = "Q4_K_M" if engine in ("llama.cpp", "ollama") else "bf16"
+    machine = parse_machine(a.gpu, a.ram)
+    n_dev = len(machine.devices) if machine and machine.devices else None
+    fit = bool(parse_bool(a.fit, "fit")) if a.fit else False
+    auto_ctx = fit and a.context.strip().lower() in ("0", "auto")
     return Setup(
         model=a.model, config=a.config, gguf=a.gguf,
         params=parse_float(a.params, "params", 0.1, 2000) if a.params is not None else None,
         quant=a.quant or default_quant,
-        context=parse_int(a.context, "context", 1, CONTEXT_MAX), engine=engine,
+        context=0 if auto_ctx else parse_int(a.context, "context", 1, CONTEXT_MAX), engine=engine,
         batch=parse_int(a.batch, "batch", 1, 4096),
         ubatch=parse_int(a.ubatch, "ubatch", 1, 65536) if a.ubatch else None,
         flash_attn=parse_bool(a.flash_attn, "flash-attn") if a.flash_attn else None,
         kv_cache=a.kv_cache,
         gpu_layers=parse_int(a.gpu_layers, "gpu-layers", -1, 10_000) if a.gpu_layers else None,
-        gpu=a.gpu, lang=_lang(a.lang))
+        gpu=machine.spec if machine and machine.devices else None, lang=_lang(a.lang),
+        ram=parse_ram(a.ram) / GiB if a.ram else None,
+        tensor_split=parse_tensor_split(a.tensor_split, n_dev),
+        split_mode=(a.split_mode or "layer").lower(),
+        main_gpu=parse_int(a.main_gpu, "main-gpu", 0, 15) if a.main_gpu else 0,
+        n_cpu_moe=parse_int(a.n_cpu_moe, "n-cpu-moe", 0, 10_000) if a.n_cpu_moe else None,
+        cpu_moe=a.cpu_moe, override_tensor=parse_overrides(",".join(a.override_tensor or ())),
+        fit=fit, fit_target=parse_fit_target(a.fit_target, n_dev), no_mmap=a.no_mmap)
 
 
 def _pad(text: str, width: int) -> str:
@@ -97,6 +121,20 @@ def _table(r: dict, lang: str) -> str:
     host = r["host_bytes"]
     lines.append(f"  {_pad(t('part.host', lang), 18)} {host / GiB:9.2f} GiB ({host / 1e9:8.2f} GB)")
     lines.append("  " + t("cli.rule_of_thumb", lang, total=f"{r['rule_of_thumb']['total_bytes'] / GiB:.2f} GiB"))
+    if r.get("devices"):
+        lines.append("  " + t("cli.devices", lang))
+        for d in r["devices"]:
+            span = "-".join(str(x) for x in d["layers"]) if len(d["layers"]) <= 2 else str(d["n_layers"])
+            lines.append(f"    {d['name']:6} {d['gpu'][:22]:22} {d['total_bytes'] / GiB:8.2f} / "
+                         f"{d['usable_bytes'] / GiB:6.2f} GiB  {t('cli.layers', lang, layers=span or '-')}"
+                         f"{'' if d['fits'] else '  !'}")
+        h = r["host"]
+        ram = "?" if h["ram_bytes"] is None else f"{h['ram_bytes'] / GiB:.2f}"
+        lines.append(f"    {'host':6} {'':22} {h['total_bytes'] / GiB:8.2f} / {ram:>6} GiB"
+                     f"{'  !' if h['fits'] is False else ''}")
+    if r.get("plan"):
+        lines.extend("  " + m for m in r["plan"]["messages"])
+        lines.append("  " + r["plan"]["command"])
     if r["fit"]:
         lines.append(r["fit"]["message"])
         lines.extend(f"  - {a}" for a in r["fit"]["advice"])

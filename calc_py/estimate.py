@@ -14,7 +14,6 @@ from typing import Any
 from . import catalog as cat
 from .architecture import Architecture, from_config, load_config
 from .activations import transformers_activation, transformers_overhead, vllm_activation, vllm_overhead
-from .compute import host_weight_copies, llamacpp_compute
 from .errors import CalcError
 from .i18n import t
 from .inventory import count_params
@@ -22,7 +21,7 @@ from .kv_cache import LLAMACPP_KV_TYPES, TORCH_KV_BYTES, llamacpp_kv, torch_kv_b
 from .kv_cache import torch_kv_dtype_bytes
 from .quants import Quant, resolve
 from .simple import PARAMS_MAX, PARAMS_MIN, rule_bits, rule_of_thumb, shape_for_params
-from .weights import place_llamacpp, weights_for
+from .weights import weights_for
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -48,9 +47,20 @@ class Setup:
     flash_attn: bool | None = None
     kv_cache: str | None = None
     gpu_layers: int | None = None
-    gpu: str | None = None
+    gpu: str | None = None             # machine: "rtx-4090", "2xrtx-3090", "rtx-4090,rtx-3090"
     lang: str = "en"
     gguf: Any = None                   # path or header bytes of a GGUF file
+    # the machine and llama.cpp's placement flags (calc_py/machine.py, calc_py/placement.py)
+    ram: Any = None                    # GiB of system RAM
+    tensor_split: Any = None           # -ts: "3,1" or (3.0, 1.0)
+    split_mode: str = "layer"          # -sm layer|row|none
+    main_gpu: int = 0                  # -mg
+    n_cpu_moe: int | None = None       # --n-cpu-moe N
+    cpu_moe: bool = False              # --cpu-moe
+    override_tensor: Any = None        # -ot "PATTERN=DEVICE,..." or ((pattern, device), ...)
+    fit: bool = False                  # --fit on: the plan llama.cpp's common_params_fit would pick
+    fit_target: Any = None             # -fitt MiB: one value or one per device
+    no_mmap: bool = False              # --no-mmap
 
 
 @dataclass
@@ -97,6 +107,12 @@ def _check_numbers(s: Setup) -> None:
         raise CalcError("ubatch must be between 1 and 65536", field="ubatch")
     if s.gpu_layers is not None and not -1 <= s.gpu_layers <= 10_000:
         raise CalcError("gpu-layers must be between 0 and the layer count (-1 = all)", field="gpu-layers")
+    if s.n_cpu_moe is not None and not (isinstance(s.n_cpu_moe, int) and 0 <= s.n_cpu_moe <= 10_000):
+        raise CalcError("n-cpu-moe must be between 0 and the layer count", field="n-cpu-moe")
+    if not isinstance(s.main_gpu, int) or not 0 <= s.main_gpu < 16:
+        raise CalcError("main-gpu must be a GPU index between 0 and 15", field="main-gpu")
+    if (s.split_mode or "layer").lower() not in ("layer", "row", "none"):
+        raise CalcError("split-mode must be layer, row or none", field="split-mode")
 
 
 # ----------------------------------------------------------------------------
@@ -110,33 +126,8 @@ _count_params = lru_cache(maxsize=1024)(count_params)
 _shape_for_params = lru_cache(maxsize=128)(shape_for_params)
 
 
-@lru_cache(maxsize=512)
-def _llamacpp_kv(a: Architecture, n_ctx: int, n_seq: int, kv_type: str, flash_attn: bool,
-                 n_ubatch: int, layers: frozenset[int] | None):
-    return llamacpp_kv(a, n_ctx, n_seq, kv_type=kv_type, flash_attn=flash_attn, unified=True,
-                       n_ubatch=n_ubatch, layers=None if layers is None else set(layers))
-
-
-def _part(part: str, nbytes: int, explain: str, verified: bool, lang: str) -> dict[str, Any]:
-    return {"part": part, "bytes": int(nbytes), "label": t(f"part.{part}", lang),
-            "explain": explain, "verified": verified}
-
-
-def fmt_bytes(n: int) -> str:
-    if n >= GiB:
-        return f"{n / GiB:.2f} GiB"
-    if n >= MiB:
-        return f"{n / MiB:.1f} MiB"
-    return f"{n / 1024:.1f} KiB"
-
-
-def _weights_explain(w, quant: Quant, extra: str, lang: str) -> str:
-    n_el = w.n_elements or 1
-    bpw = w.total * 8 / n_el
-    key = "explain.weights.gguf" if quant.is_gguf else "explain.weights.hf"
-    if quant.is_gguf and not quant.spec:          # read from a GGUF header, not planned
-        key = "explain.weights.file"
-    return t(key, lang, n_tensors=len(w.tensors), quant=quant.label, bpw=bpw, host_note=extra)
+# presentation helpers (calc_py/present.py); the old names stay importable from here
+from .present import fmt_bytes, part_row as _part, weights_explain as _weights_explain  # noqa: E402
 
 
 # ----------------------------------------------------------------------------
@@ -144,72 +135,9 @@ def _weights_explain(w, quant: Quant, extra: str, lang: str) -> str:
 # ----------------------------------------------------------------------------
 
 def _llamacpp(s: Setup, m: _Model, quant: Quant, engine: dict, notes: list[str]) -> dict[str, Any]:
-    a, lang = m.arch, s.lang
-    d = engine["defaults"]
-    ubatch = s.ubatch or d["ubatch"]
-    fa = d["flash_attn"] == "on" if s.flash_attn is None else s.flash_attn
-    kv_type = (s.kv_cache or d["kv_cache"]).lower()
-    if kv_type not in LLAMACPP_KV_TYPES:
-        raise CalcError(f"unknown KV cache type {kv_type!r} for {engine['id']} "
-                        f"(known: {', '.join(LLAMACPP_KV_TYPES)})", field="kv-cache")
-    n_gpu = a.n_layer + 1 if s.gpu_layers in (None, -1) else min(s.gpu_layers, a.n_layer + 1)
-    n_ctx = s.context * s.batch            # unified KV: all slots share one cache of this size
-
-    w = m.weights or weights_for(a, quant)
-    place = place_llamacpp(a, w, n_gpu)
-    kv_dev = _llamacpp_kv(a, n_ctx, s.batch, kv_type, fa, ubatch, place.gpu_layers)
-    kv_all = _llamacpp_kv(a, n_ctx, s.batch, kv_type, fa, ubatch, None)
-    comp = llamacpp_compute(a, kv_all.cells, kv_all.swa_cells, min(ubatch, pad(n_ctx, 256)), fa,
-                            s.batch, all_on_gpu=n_gpu > a.n_layer, type_k=kv_type, type_v=kv_type,
-                            host_weights=host_weight_copies(a, w, n_gpu))
-    # Even with -ngl 0 a CUDA build keeps its context and a compute buffer on the
-    # GPU: large-batch matmuls run there on weights copied in (groundtruth row
-    # ik_llama.cpp-disc357-mainline-235b-q6-ngl0: CUDA0 compute 742 MiB at -ngl 0).
-    overhead = int(engine["overhead_mib"]) * MiB
-    compute_dev = comp.device
-
-    embd = w.nbytes_of("token_embd.weight")
-    host_note = t("explain.weights.host_embd", lang, embd=fmt_bytes(embd))
-    if n_gpu <= a.n_layer:
-        host_note += t("explain.join", lang) + t("explain.weights.partial", lang, n_gpu=len(place.gpu_layers),
-                               n_layer=a.n_layer)
-    n_attn = sum(1 for il in range(a.n_layer) if a.n_head_kv[il] or a.is_mla)
-    swa_note = rec_note = ""
-    if a.has_swa:
-        swa_note = t("explain.kv.swa", lang, n_swa=sum(a.swa_layers), swa_cells=f"{kv_all.swa_cells:,}")
-    if a.is_hybrid:
-        rec_note = t("explain.kv.recurrent", lang, rec=fmt_bytes(kv_all.recurrent_bytes),
-                     n_rec=sum(a.recurrent_layers))
-    il0 = next(il for il in range(a.n_layer) if a.n_head_kv[il] or a.is_mla)
-    if a.is_mla:
-        kv_explain = t("explain.kv.mla", lang, cells=f"{kv_all.cells:,}", layers=n_attn,
-                       k_dim=a.n_embd_k_gqa(il0), kv_type=kv_type)
-    else:
-        kv_explain = t("explain.kv.llamacpp", lang, cells=f"{kv_all.cells:,}", layers=n_attn,
-                       k_dim=a.n_embd_k_gqa(il0), v_dim=a.n_embd_v_gqa(il0), kv_type=kv_type,
-                       swa_note=swa_note, rec_note=rec_note)
-    parts = [
-        _part("weights", place.device_bytes, _weights_explain(w, quant, host_note, lang), True, lang),
-        _part("kv_cache", kv_dev.total, kv_explain, True, lang),
-        _part("compute", compute_dev, t("explain.compute.llamacpp", lang, ubatch=ubatch,
-                                        peak=t(f"peak.{comp.peak_kind}", lang),
-                                        fa=t("word.on" if fa else "word.off", lang)), False, lang),
-        _part("overhead", overhead, t("explain.overhead", lang,
-                                      what=t("explain.overhead.what.llamacpp", lang),
-                                      source=engine["overhead_summary"]), False, lang),
-    ]
-    host_parts = [
-        {"part": "weights", "bytes": place.host_bytes},
-        {"part": "kv_cache", "bytes": kv_all.total - kv_dev.total},
-        {"part": "compute", "bytes": comp.host},
-        {"part": "output", "bytes": comp.output_buffer},
-    ]
-    notes.append(t("note.unverified_compute", lang))
-    settings = {"ubatch": ubatch, "flash_attn": fa, "kv_cache": kv_type, "gpu_layers": n_gpu,
-                "n_ctx": pad(n_ctx, 256), "kv_cells": kv_all.cells, "swa_cells": kv_all.swa_cells,
-                "kv_unified": True}
-    return {"model_bytes": w.total, "parts": parts, "host_parts": host_parts, "settings": settings,
-            "weight_types": w.type_counts()}
+    """llama.cpp and Ollama: placement, per-device buffers and sentences (calc_py/llamacpp_engine.py)."""
+    from .llamacpp_engine import run
+    return run(s, m, quant, engine, notes)
 
 
 def _torch_kv_dtype(s: Setup, engine: dict) -> tuple[str, int]:
@@ -288,6 +216,9 @@ _ENGINES = {"llama.cpp": _llamacpp, "ollama": _llamacpp, "transformers": _transf
 
 def estimate(s: Setup, *, with_fit: bool = True) -> dict[str, Any]:
     """The full estimate for ``s`` as a JSON-able dict (the CLI's --json output)."""
+    plan = None
+    if s.fit:                          # --fit on: estimate the layout llama.cpp's fit would pick
+        s, plan = _apply_fit(s)
     _check_numbers(s)
     engine = cat.find_engine(s.engine)
     m = _resolve_model(s)
@@ -340,15 +271,73 @@ def estimate(s: Setup, *, with_fit: bool = True) -> dict[str, Any]:
         "notes": notes,
         "fit": None,
     }
-    if s.gpu and with_fit:
-        from .fit import fit_verdict
-        gpu = cat.find_gpu(s.gpu)
-        result["fit"] = fit_verdict(s, result, gpu)
+    _machine_result(s, engine, body, result, notes, with_fit)
+    if plan is not None:
+        result["plan"] = plan
+    from .speed import speed_for_estimate      # decode/prefill tokens/s (calc_py/speed.py)
+    result["speed"] = speed_for_estimate(s, m.arch, m.weights or weights_for(m.arch, quant), result) \
+        if engine["id"] in ("llama.cpp", "ollama") else None
+    return result
+
+
+def _machine_result(s: Setup, engine: dict, body: dict[str, Any], result: dict[str, Any],
+                    notes: list[str], with_fit: bool) -> None:
+    """The machine's part of the result: ``devices``, ``host``, ``machine``, ``fit``, ``plan``.
+
+    Absent without ``gpu``/``ram`` (the output is then what it was before machines).
+    """
+    from .llamacpp_engine import machine_of
+    mach = machine_of(s.gpu, s.ram)
+    if mach is None:
+        return
+    if "devices" in body:
+        result["devices"], result["host"] = body["devices"], body["host"]
+        dev_ok = all(d["fits"] for d in body["devices"])
+        result["machine"] = {**mach.brief(), "fits": dev_ok and body["host"]["fits"] is not False}
+    elif len(mach.devices) > 1:
+        notes.append(t("note.torch_multi_gpu", s.lang, engine=engine["label"], gpu=mach.devices[0].label))
+    if not mach.devices:
+        return
+    gpu = cat.find_gpu(mach.devices[0].gpu)
+    if with_fit:
+        from .fit import fit_verdict, machine_verdict
+        if len(mach.devices) == 1 or "devices" not in body:
+            result["fit"] = fit_verdict(s, result, gpu)
+        else:
+            result["fit"] = machine_verdict(s, result, mach)
         tiers = engine["defaults"].get("context_by_vram")
         if tiers:
-            ctx = ollama_default_context(tiers, int(gpu["memory_bytes"]))   # tiers are by the card's size
-            notes.append(t("note.ollama_context", s.lang, context=f"{ctx:,}", gpu=gpu["name"]))
-    return result
+            vram = sum(d.memory_bytes for d in mach.devices)     # tiers are by the cards' size
+            ctx = ollama_default_context(tiers, vram)
+            notes.append(t("note.ollama_context", s.lang, context=f"{ctx:,}",
+                           gpu=gpu["name"] if len(mach.devices) == 1 else mach.spec))
+
+
+def _apply_fit(s: Setup) -> tuple[Setup, dict[str, Any]]:
+    """(the Setup llama.cpp would run after ``--fit``, the plan) -- calc_py/fit_plan.py.
+
+    ``context=0`` leaves the context to the fit (llama-server's ``-c 0``).
+    """
+    from .fit_plan import fit_plan
+    from .llamacpp_engine import machine_of
+    engine = cat.find_engine(s.engine)
+    if engine["id"] not in ("llama.cpp", "ollama"):
+        raise CalcError("--fit is llama.cpp's (and Ollama's) option", field="fit")
+    mach = machine_of(s.gpu, s.ram)
+    if mach is None or not mach.devices:
+        raise CalcError("--fit needs the machine's GPUs (--gpu ...)", field="fit")
+    _check_numbers(replace(s, context=1) if s.context == 0 else s)
+    plan = fit_plan(s, mach)
+    change: dict[str, Any] = {"fit": False, "context": max(1, plan["context"] // max(1, s.batch))}
+    if plan["status"] == "fitted" and s.gpu_layers in (None, -1):
+        change["gpu_layers"] = plan["gpu_layers"]
+        if plan["tensor_split"]:
+            change["tensor_split"] = tuple(float(x) for x in plan["tensor_split"])
+        if plan["n_cpu_moe"]:
+            change["n_cpu_moe"] = plan["n_cpu_moe"]
+        elif plan["override_tensor"]:
+            change["override_tensor"] = tuple(tuple(x.rsplit("=", 1)) for x in plan["override_tensor"])
+    return replace(s, **change), plan
 
 
 def ollama_default_context(tiers: list[dict[str, Any]], vram_bytes: int) -> int:

@@ -171,3 +171,35 @@ def compare_gpus(result: dict[str, Any], vendor: str | None = None) -> list[dict
                      "usable_bytes": usable, "fits": headroom >= 0, "headroom_bytes": headroom,
                      "cards_needed": cards})
     return rows
+
+
+def machine_verdict(setup, result: dict[str, Any], machine) -> dict[str, Any]:
+    """Fit on a machine of several GPUs: every device against its usable memory, the host against RAM.
+
+    Same keys as :func:`fit_verdict` (``gpu`` is the first card, ``usable_bytes``
+    and ``budget_bytes`` the sum over the cards, ``headroom_bytes`` the
+    smallest headroom of any device) plus ``devices`` (name, fits, headroom).
+    """
+    lang = setup.lang
+    devs = result["devices"]
+    host = result["host"]
+    usable = sum(d["usable_bytes"] for d in devs)
+    worst = min(devs, key=lambda d: d["headroom_bytes"])
+    fits = all(d["fits"] for d in devs) and host["fits"] is not False
+    if fits:
+        message = t("fit.machine.fits", lang, gpu=machine.spec, headroom=_fmt(worst["headroom_bytes"]),
+                    device=worst["name"])
+    elif not all(d["fits"] for d in devs):
+        message = t("fit.machine.no", lang, gpu=machine.spec, device=worst["name"],
+                    short=_fmt(-worst["headroom_bytes"]))
+    else:
+        message = t("fit.machine.host_no", lang, gpu=machine.spec, need=_fmt(host["total_bytes"]),
+                    ram=_fmt(host["ram_bytes"] or 0))
+    return {
+        "gpu": machine.devices[0].gpu, "name": machine.spec,
+        "memory_bytes": sum(d.memory_bytes for d in machine.devices),
+        "usable_bytes": usable, "budget_bytes": usable, "fits": fits,
+        "headroom_bytes": worst["headroom_bytes"], "cards_needed": len(devs),
+        "devices": [{"name": d["name"], "fits": d["fits"], "headroom_bytes": d["headroom_bytes"]} for d in devs],
+        "message": message, "advice": [], "smallest_fit": None,
+    }

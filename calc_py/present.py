@@ -1,0 +1,37 @@
+"""Small presentation helpers shared by the engines: a part's row, bytes for people.
+
+Numbers are computed elsewhere; this module only turns them into the message
+catalog's labels and sentences (calc_py/messages/<lang>/calc.json).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .i18n import t
+from .quants import Quant
+
+MiB = 1 << 20
+GiB = 1 << 30
+
+
+def part_row(part: str, nbytes: int, explain: str, verified: bool, lang: str) -> dict[str, Any]:
+    """One row of ``parts``: ``{"part", "bytes", "label", "explain", "verified"}``."""
+    return {"part": part, "bytes": int(nbytes), "label": t(f"part.{part}", lang),
+            "explain": explain, "verified": verified}
+
+
+def fmt_bytes(n: int) -> str:
+    if n >= GiB:
+        return f"{n / GiB:.2f} GiB"
+    if n >= MiB:
+        return f"{n / MiB:.1f} MiB"
+    return f"{n / 1024:.1f} KiB"
+
+
+def weights_explain(w, quant: Quant, extra: str, lang: str) -> str:
+    n_el = w.n_elements or 1
+    bpw = w.total * 8 / n_el
+    key = "explain.weights.gguf" if quant.is_gguf else "explain.weights.hf"
+    if quant.is_gguf and not quant.spec:          # read from a GGUF header, not planned
+        key = "explain.weights.file"
+    return t(key, lang, n_tensors=len(w.tensors), quant=quant.label, bpw=bpw, host_note=extra)
