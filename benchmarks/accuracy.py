@@ -40,16 +40,8 @@ MiB = 1 << 20
 GiB = 1 << 30
 MAP = json.loads((REPO / "benchmarks" / "groundtruth_map.json").read_text(encoding="utf-8"))
 
-# GGUF file = tensor data + header/KV metadata/tensor infos. Measured on the
-# exact git-lfs byte counts gguf-0329..0335 (gemma-2-27b, SPM tokenizer, 256000
-# tokens, 508 tensors): file - tensor bytes = 6,060,896 B for six different
-# mixes (6,060,480 for another uploader). Per tensor info ~80 B (name ~40 B +
-# n_dims + dims + type + offset + alignment); the rest is the tokenizer:
-# (6,060,896 - 508*80)/256000 = 23.5 B/token for an SPM vocab (tokens, f32
-# scores, i32 types). BPE vocabularies store merges instead of scores; that
-# constant is fitted on the small-model listings (``--fit`` prints it).
-META_PER_TENSOR = 80
-META_PER_TOKEN = {"spm": 23.5, "bpe": None}      # bpe filled by fit_bpe_meta()
+# GGUF file sizes (header, tokenizer, tensor infos, padding): calc_py/gguf_size.py,
+# checked row by row in benchmarks/accuracy_files.py.
 
 
 def groundtruth_dir() -> Path | None:
@@ -161,11 +153,6 @@ def published_rules(row_id: str) -> dict:
     return out
 
 
-def gguf_meta_bytes(a) -> int:
-    per_tok = META_PER_TOKEN[tokenizer_kind(a)]
-    return int(len(file_tensors(a)) * META_PER_TENSOR + a.n_vocab * (per_tok or 0))
-
-
 def label_bits(label: str) -> float:
     b = rule_bits(label)
     if b != 16 or label.upper() in ("F16", "BF16"):
@@ -213,61 +200,10 @@ def _is_tensor_bytes_row(r: dict) -> bool:
     return "llama-bench" in n or "'model size'" in n or "file size' line" in n
 
 
-def fit_bpe_meta(rows: list[dict], rep: Report | None = None) -> float:
-    """BPE tokenizer bytes per vocab entry: listings printed in MB of small BPE models."""
-    samples = []
-    for r in rows:
-        if not r["unit_assumed"].startswith("GB=1e9 (MB") or _is_tensor_bytes_row(r):
-            continue
-        m, _ = model_for(r["model"])
-        mix, opts, _ = gguf_label(r["quant"])
-        if m is None or mix is None or r["id"] in MAP["gguf_outliers"]:
-            continue
-        a = m.architecture
-        if tokenizer_kind(a) != "bpe":
-            continue
-        tb = gguf_tensor_bytes(a, mix, file=True, has_imatrix=bool(r["imatrix"]), **opts,
-                               **published_rules(r["id"]))
-        per = (r["size_bytes"] - tb - len(file_tensors(a)) * META_PER_TENSOR) / a.n_vocab
-        samples.append((r["id"], m.id, r["quant"], r["size_bytes"], tb, per))
-    value = statistics.median(s[-1] for s in samples) if samples else 40.0
-    if rep is not None:
-        rep.fits["gguf_bpe_meta_per_token"] = {
-            "value": value, "form": "file = tensors + 80 B x n_tensors + k x n_vocab",
-            "rows": [{"id": s[0], "model": s[1], "quant": s[2], "file": s[3], "tensors": s[4],
-                      "k": round(s[5], 2)} for s in samples]}
-    return value
-
-
 def gguf_rows(rep: Report) -> None:
-    rows = load("gguf_sizes.jsonl")
-    META_PER_TOKEN["bpe"] = fit_bpe_meta(rows, rep)
-    for r in rows:
-        m, info = model_for(r["model"])
-        if m is None:
-            rep.skip("gguf_sizes", r["id"], f"model {r['model']!r}: {info.get('why')}")
-            continue
-        mix, opts, why = gguf_label(r["quant"])
-        if mix is None:
-            rep.skip("gguf_sizes", r["id"], f"{r['quant']}: {why}")
-            continue
-        a = m.architecture
-        opts = {**opts, **published_rules(r["id"])}
-        tb = gguf_tensor_bytes(a, mix, file=True, has_imatrix=bool(r["imatrix"]), **opts)
-        tensor_only = _is_tensor_bytes_row(r)
-        part = "gguf_tensor_bytes" if tensor_only else "gguf_file"
-        pred = tb if tensor_only else tb + gguf_meta_bytes(a)
-        rot = rule_of_thumb(count_params(a), label_bits(r["quant"]), 4096)["weights_bytes"]
-        rec = Rec("gguf_sizes", r["id"], "gguf", part, pred, int(r["size_bytes"]), rot,
-                  precision_pct=_precision(r), model=m.id)
-        if opts.get("keep_quantized_source"):
-            rec.reason = ("modelled with keep_quantized_source: experts stay MXFP4 as in the published file; "
-                          "plain b11312 llama-quantize would re-quantize them (see groundtruth_map.json)")
-        if r["id"] in MAP["gguf_outliers"]:
-            rec.status, rec.reason = "outlier", MAP["gguf_outliers"][r["id"]]
-        elif r["quantizer"] in MAP["gguf_old_converter"]:
-            rec.status, rec.reason = "outlier", MAP["gguf_old_converter"][r["quantizer"]]
-        rep.recs.append(rec)
+    """File-size rows: benchmarks/accuracy_files.py (file_bytes vs listings, stock vs custom)."""
+    import accuracy_files
+    accuracy_files.gguf_rows(rep, sys.modules[__name__])
 
 
 # ----------------------------------------------------------------------------
@@ -798,6 +734,11 @@ def _fmt(n: float) -> str:
     return f"{n / GiB:9.3f}G" if abs(n) >= GiB else f"{n / MiB:9.1f}M"
 
 
+def _placement_main(argv: list[str]) -> int:
+    from benchmarks.accuracy_placement import main as placement_main
+    return placement_main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--fit", action="store_true", help="print fits' inputs and residuals")
@@ -834,6 +775,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit:
         print("\nfits:")
         print(json.dumps(rep.fits, indent=1, default=float))
+    import accuracy_files
+    accuracy_files.print_files(rep)
     print("\nsummary, |error| % over rows with status ok (ours vs the article's rule of thumb):")
     print(f"{'engine':14} {'part':22} {'n':>4} {'out':>4} {'median':>8} {'p90':>8} {'max':>8} | {'rot med':>8} {'rot p90':>8} {'rot max':>8}")
     for s in summarize(rep):
@@ -841,6 +784,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{s['engine']:14} {s['part']:22} {s['rows']:4d} {s['outliers']:4d} "
               f"{o.get('median', float('nan')):8.3f} {o.get('p90', float('nan')):8.3f} {o.get('max', float('nan')):8.3f} | "
               f"{t.get('median', float('nan')):8.2f} {t.get('p90', float('nan')):8.2f} {t.get('max', float('nan')):8.2f}")
+    if not args.quiet:   # several devices, device by device: benchmarks/accuracy_placement.py
+        print("\nplacement over several devices (benchmarks/accuracy_placement.py):"); _placement_main([])
     if not args.no_write:
         data = json.dumps(to_json(rep), indent=1, default=float)
         (REPO / "benchmarks" / "out").mkdir(parents=True, exist_ok=True)

@@ -46,7 +46,7 @@ from functools import lru_cache
 from .architecture import Architecture
 from .compute import fa_f16_conversion, llamacpp_compute, llamacpp_compute_cpu
 from .kv_cache import llamacpp_kv, pad
-from .placement import HOST, Placement
+from .placement import HOST, Placement, row_range
 from .weights import cuda_alloc_bytes
 
 MiB = 1 << 20
@@ -121,8 +121,10 @@ def _weights_per_device(a: Architecture, w, p: Placement, n_dev: int) -> tuple[l
         b = cuda_alloc_bytes(wt)
         if name in p.split_tensors and p.row_split:
             split_named[d] += b
-            for j, frac in enumerate(p.row_split):
-                dev[j] += int(round(b * frac))
+            nrows = wt.tensor.n_rows
+            for j in range(n_dev):
+                lo, hi = row_range(nrows, p.row_split, p.row_rounding, j)
+                dev[j] += wt.nbytes * (hi - lo) // nrows
         else:
             dev[d] += b
     return dev, host, split_named

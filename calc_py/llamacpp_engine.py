@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from . import catalog as cat
 from .architecture import Architecture
 from .errors import CalcError
 from .i18n import t
@@ -77,7 +78,24 @@ def placement_options(s, machine: Machine | None, *, n_gpu_layers: int | None = 
     ncm = s.n_cpu_moe if n_cpu_moe is None else n_cpu_moe
     return Options(n_devices=n_dev, free_bytes=free, n_gpu_layers=ngl, tensor_split=ts,
                    split_mode=(s.split_mode or "layer").lower(), main_gpu=s.main_gpu or 0,
-                   n_cpu_moe=int(ncm or 0), cpu_moe=bool(s.cpu_moe), overrides=ov)
+                   n_cpu_moe=int(ncm or 0), cpu_moe=bool(s.cpu_moe), overrides=ov,
+                   row_rounding=row_rounding(machine))
+
+
+def row_rounding(machine: Machine | None) -> int:
+    """ggml-cuda.cu ``get_row_rounding``: the largest ``get_mmq_y_host(cc)`` of the devices, 64 for
+    NVIDIA before Volta (the catalog has no compute capability: Kepler/Maxwell/Pascal = released
+    before 2017, GTX 10xx, Tesla P/K) and AMD RDNA1 (RX 5000), else 128."""
+    if machine is None:
+        return 128
+    out = 0
+    for d in machine.devices:
+        g = d.gpu
+        old_nv = d.name.startswith("CUDA") and (g.startswith(("gtx-10", "tesla-p", "tesla-k", "titan-x"))
+                                               or (cat.find_gpu(g).get("release_year") or 2020) < 2017)
+        rdna1 = g.startswith("rx-5")
+        out = max(out, 64 if (old_nv or rdna1) else 128)
+    return out or 128
 
 
 def device_names(machine: Machine | None) -> tuple[tuple[str, ...], tuple[str, ...]]:

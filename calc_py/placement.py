@@ -95,6 +95,9 @@ class Options:
     n_cpu_moe: int = 0                     # --n-cpu-moe
     cpu_moe: bool = False                  # --cpu-moe
     overrides: tuple[tuple[str, int], ...] = ()   # -ot (pattern, device index; -1 = CPU)
+    #: -sm row: rows of a split matrix are rounded to this many per device (ggml-cuda.cu
+    #: get_row_rounding -> get_mmq_y_host: 64 before Volta and on RDNA1, else 128)
+    row_rounding: int = 128
     #: a user's pattern that matches no tensor is an error (False for --fit's own patterns,
     #: which llama.cpp also writes for the output layer's index, where they match nothing)
     check_overrides: bool = True
@@ -110,8 +113,9 @@ class Placement:
     layer_device: tuple[int, ...]          # repeating layer -> device of its weights and KV
     output_device: int                     # output layer (output, output_norm)
     split_mode: str
-    #: -sm row: fraction of each split matrix's rows per device; None otherwise
+    #: -sm row: where each device's rows of a split matrix start (cumulative fractions); None otherwise
     row_split: tuple[float, ...] | None = None
+    row_rounding: int = 128
     #: -sm row: tensors held in their layer device's split buffer (rows over all GPUs)
     split_tensors: frozenset[str] = frozenset()
     #: tensors whose place an override (-ot, --n-cpu-moe, --cpu-moe) decided
@@ -180,6 +184,19 @@ def _all_overrides(opts: Options, n_layer: int) -> tuple[tuple[str, int], ...]:
     return tuple(ov)
 
 
+def row_range(nrows: int, starts: tuple[float, ...], rounding: int, dev: int) -> tuple[int, int]:
+    """Rows [low, high) of a split matrix held by ``dev`` (ggml-cuda.cu ``get_row_split``)."""
+    n_dev = len(starts)
+    low = 0 if dev == 0 else int(nrows * starts[dev])
+    low -= low % rounding
+    if dev == n_dev - 1:
+        high = nrows
+    else:
+        high = int(nrows * starts[dev + 1])
+        high -= high % rounding
+    return low, max(low, high)
+
+
 def _is_row_split_matrix(t) -> bool:
     """A 2-D matmul weight the CUDA split buffer holds (not norms, convs, 3-D experts)."""
     if len(t.ne) != 2 or t.ne[1] <= 1:
@@ -230,6 +247,7 @@ def place(a: Architecture, w, opts: Options, *, devices: tuple[str, ...] = ("CUD
             raise CalcError(f"--override-tensor names device {d}, the machine has {n_dev}",
                             field="override-tensor")
     hits = [False] * len(compiled)
+    starts = (0.0,) + splits[:-1] if splits else ()
     tensor_device: dict[str, int] = {}
     overridden: set[str] = set()
     split_tensors: set[str] = set()
@@ -250,7 +268,11 @@ def place(a: Architecture, w, opts: Options, *, devices: tuple[str, ...] = ("CUD
         tensor_device[t.name] = dev
         if (opts.split_mode == "row" and dev != HOST and n_dev > 1 and t.name not in overridden
                 and t.name != "token_embd.weight" and _is_row_split_matrix(t)):
-            split_tensors.add(t.name)
+            # ggml_backend_cuda_device_supports_op: "for small weight matrices the active device
+            # can end up without any rows, don't use row split in those cases"
+            lo, hi = row_range(t.n_rows, starts, opts.row_rounding, dev)
+            if hi > lo:
+                split_tensors.add(t.name)
     # n-cpu-moe patterns on a dense model or past the layer count simply match nothing in
     # llama.cpp too; only the user's own -ot patterns must hit something.
     for k, (p, _) in enumerate(opts.overrides):
@@ -259,12 +281,12 @@ def place(a: Architecture, w, opts: Options, *, devices: tuple[str, ...] = ("CUD
                             field="override-tensor")
     row_split = None
     if opts.split_mode == "row" and n_dev > 1:
-        row_split = tuple(s - (splits[i - 1] if i else 0.0) for i, s in enumerate(splits))
+        row_split = starts
     return Placement(
         devices=devices, gpus=gpus, tensor_device=MappingProxyType(tensor_device),
         layer_device=layer_device, output_device=output_device, split_mode=opts.split_mode,
         row_split=row_split, split_tensors=frozenset(split_tensors), overridden=frozenset(overridden),
-        n_gpu_layers=act, splits=splits, used_devices=used,
+        n_gpu_layers=act, splits=splits, used_devices=used, row_rounding=opts.row_rounding,
         kv_device=layer_device)
 
 
