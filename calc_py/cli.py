@@ -120,6 +120,10 @@ def _table(r: dict, lang: str) -> str:
             lines.append(f"      {p['explain']}")
     host = r["host_bytes"]
     lines.append(f"  {_pad(t('part.host', lang), 18)} {host / GiB:9.2f} GiB ({host / 1e9:8.2f} GB)")
+    fb = r["file_bytes"]
+    lines.append(f"  {_pad(t('part.download', lang), 18)} {fb / GiB:9.2f} GiB ({fb / 1e9:8.2f} GB)")
+    lines.append("      " + t(f"explain.download.{r['file_kind']}", lang, quant=i["quant"],
+                              data=f"{r['model_bytes'] / GiB:.2f} GiB", vocab=f"{m['vocab']:,}"))
     lines.append("  " + t("cli.rule_of_thumb", lang, total=f"{r['rule_of_thumb']['total_bytes'] / GiB:.2f} GiB"))
     if r.get("devices"):
         lines.append("  " + t("cli.devices", lang))
@@ -132,8 +136,15 @@ def _table(r: dict, lang: str) -> str:
         ram = "?" if h["ram_bytes"] is None else f"{h['ram_bytes'] / GiB:.2f}"
         lines.append(f"    {'host':6} {'':22} {h['total_bytes'] / GiB:8.2f} / {ram:>6} GiB"
                      f"{'  !' if h['fits'] is False else ''}")
+    sp = r.get("speed")
+    if sp and sp["decode_tokens_per_s"]:
+        na = lambda v: "-" if v is None else f"{v:,.0f}" if v >= 100 else f"{v:.1f}"  # noqa: E731
+        lines.append("  " + t("cli.speed", lang, backend=sp["basis"]["backend"], decode=na(sp["decode_tokens_per_s"]),
+                              decode_ctx=na(sp["decode_tokens_per_s_at_context"]), context=f"{sp['context']:,}",
+                              prefill=na(sp["prefill_tokens_per_s"])))
     if r.get("plan"):
         lines.extend("  " + m for m in r["plan"]["messages"])
+        lines.extend("  - " + m for m in (r["plan"].get("beside") or {}).get("messages", []))
         lines.append("  " + r["plan"]["command"])
     if r["fit"]:
         lines.append(r["fit"]["message"])

@@ -73,10 +73,20 @@ def fit_verdict(setup, result: dict[str, Any], gpu: dict[str, Any]) -> dict[str,
     per_card_fixed = result["overhead_bytes"] + result["compute_bytes"]
     share = max(1, budget - per_card_fixed)
     cards = 1 if fits else max(2, ceil((need - per_card_fixed) / share))
+    split = None
+    if not fits and engine in ("llama.cpp", "ollama"):
+        # the real layer split over n cards (calc_py/fit_plan.py), not "fixed parts per card + a share"
+        from .fit_plan import cards_needed
+        try:
+            real = cards_needed(setup, gpu["id"], max_cards=8)
+        except CalcError:
+            real = None
+        if real:
+            cards, split = real
     verdict: dict[str, Any] = {
         "gpu": gpu["id"], "name": gpu["name"], "memory_bytes": int(gpu["memory_bytes"]),
         "usable_bytes": usable, "budget_bytes": budget, "fits": fits,
-        "headroom_bytes": headroom, "cards_needed": cards,
+        "headroom_bytes": headroom, "cards_needed": cards, "cards_split": split,
         "message": t("fit.fits" if fits else "fit.no", setup.lang, gpu=gpu["name"],
                      headroom=_fmt(headroom), short=_fmt(-headroom)),
         "advice": [],

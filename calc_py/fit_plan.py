@@ -431,4 +431,94 @@ def _answer(s, mdl: _Model, machine: Machine, status: str, why: str | None, n_ct
         "experts_on_cpu_layers": experts_cpu,
         "margins_mib": [m // MiB for m in margins], "devices": devices, "extras_not_counted": extras,
         "command": cmd, "messages": messages, "dry_runs": mdl.calls,
+        "beside": beside(s, machine, n_ctx // max(1, s.batch)) if mdl.m.weights is None else None,
     }
+
+
+# ----------------------------------------------------------------------------
+# beside the plan: what fits with everything on the GPUs
+# ----------------------------------------------------------------------------
+
+def all_on_gpus(s, **change) -> tuple[bool, list[int]]:
+    """(every device within its usable memory, layers per device) for ``s`` with ``change``.
+
+    The llama.cpp engine's own steps (placement -> per-device buffers), without the
+    rest of the estimate; the host is not checked (nothing but the input layer is there).
+    """
+    from .estimate import _resolve_model
+    from .llamacpp_engine import machine_of, place_setup, settings, size
+    from .quants import resolve
+    from .weights import weights_for
+    s2 = replace(s, fit=False, **change)
+    mach = machine_of(s2.gpu, s2.ram)
+    if mach is None or not mach.devices:
+        return False, []
+    engine = cat.find_engine(s2.engine)
+    m = _resolve_model(s2)
+    w = m.weights or weights_for(m.arch, resolve(s2.quant, engine["id"]))
+    p = place_setup(s2, m.arch, w, mach)
+    sz = size(s2, m.arch, w, p, engine, settings(s2, engine))
+    ok = all(d.total <= dev.usable_bytes for d, dev in zip(sz.devices, mach.devices))
+    return ok, [len(d.layers) + (1 if d.has_output else 0) for d in sz.devices]
+
+
+def max_gpu_context(s, hi: int | None = None) -> int:
+    """Largest context (multiple of 256) with every layer on the GPUs and every device fitting; 0 if none."""
+    from .estimate import _resolve_model
+    top = hi or _resolve_model(s).arch.max_context
+    base = dict(gpu_layers=None, n_cpu_moe=None, cpu_moe=False, override_tensor=None)
+    if not all_on_gpus(s, context=256, **base)[0]:
+        return 0
+    lo, hi_ = 1, max(1, top // 256)            # in units of 256 tokens
+    if all_on_gpus(s, context=hi_ * 256, **base)[0]:
+        return hi_ * 256
+    while hi_ - lo > 1:
+        mid = (lo + hi_) // 2
+        if all_on_gpus(s, context=mid * 256, **base)[0]:
+            lo = mid
+        else:
+            hi_ = mid
+    return lo * 256
+
+
+def best_gpu_quant(s, context: int) -> str | None:
+    """The largest GGUF mix of the ladder that keeps everything on the GPUs at ``context``."""
+    base = dict(gpu_layers=None, n_cpu_moe=None, cpu_moe=False, override_tensor=None, context=context)
+    for q in _QUANT_LADDER:
+        try:
+            if all_on_gpus(s, quant=q, **base)[0]:
+                return q
+        except CalcError:
+            continue
+    return None
+
+
+def cards_needed(s, gpu_id: str, max_cards: int = 16) -> tuple[int, list[int]] | None:
+    """How many cards of one kind hold everything (layer split by llama.cpp's default), and the split."""
+    base = dict(gpu_layers=None, n_cpu_moe=None, cpu_moe=False, override_tensor=None, tensor_split=None,
+                split_mode="layer", main_gpu=0)
+    for n in range(1, max_cards + 1):
+        ok, split = all_on_gpus(s, gpu=gpu_id if n == 1 else f"{n}x{gpu_id}", **base)
+        if ok:
+            return n, split
+    return None
+
+
+def beside(s, machine: Machine, context: int) -> dict[str, Any]:
+    """``beside`` of the plan: max context and best quant on these GPUs, cards of the first kind needed."""
+    lang = s.lang
+    ctx = max_gpu_context(s)
+    quant = best_gpu_quant(s, context)
+    cards = cards_needed(s, machine.devices[0].gpu)
+    msgs = []
+    if ctx:
+        msgs.append(t("plan.max_context", lang, context=f"{ctx:,}"))
+    if quant:
+        msgs.append(t("plan.best_quant", lang, context=f"{context:,}", quant=quant))
+    if cards:
+        msgs.append(t("plan.cards", lang, cards=cards[0], gpu=machine.devices[0].label,
+                      split="/".join(map(str, cards[1]))))
+    return {"max_context_on_gpus": ctx, "best_quant_on_gpus": quant,
+            "cards_needed": None if cards is None else {"gpu": machine.devices[0].gpu, "cards": cards[0],
+                                                        "layers_per_card": cards[1]},
+            "messages": msgs}
