@@ -19,6 +19,7 @@ from .i18n import t
 from .inventory import count_params
 from .kv_cache import LLAMACPP_KV_TYPES, TORCH_KV_BYTES, llamacpp_kv, torch_kv_bytes, torch_kv_bytes_per_token, pad
 from .kv_cache import torch_kv_dtype_bytes
+from .gguf_size import download_bytes, gguf_source_bytes
 from .quants import Quant, resolve
 from .simple import PARAMS_MAX, PARAMS_MIN, rule_bits, rule_of_thumb, shape_for_params
 from .weights import weights_for
@@ -72,6 +73,7 @@ class _Model:
     source: str | None = None
     weights: Any = None                # exact weights read from a GGUF header
     quant_label: str | None = None
+    file_bytes: int | None = None      # a given GGUF's own size
 
 
 def _resolve_model(s: Setup) -> _Model:
@@ -81,7 +83,8 @@ def _resolve_model(s: Setup) -> _Model:
     if s.gguf not in (None, "", b""):
         from .gguf_file import load, load_cached
         g = load_cached(s.gguf) if isinstance(s.gguf, bytes) else load(s.gguf)
-        return _Model(g.architecture, None, g.name, False, None, g.weights, g.label)
+        return _Model(g.architecture, None, g.name, False, None, g.weights, g.label,
+                      gguf_source_bytes(s.gguf, g))
     if s.model:
         m = cat.find_model(s.model)
         return _Model(m.architecture, m.id, m.name, False, m.source)
@@ -252,6 +255,9 @@ def estimate(s: Setup, *, with_fit: bool = True) -> dict[str, Any]:
     result: dict[str, Any] = {
         "params": params,
         "model_bytes": int(body["model_bytes"]),
+        # the download: the GGUF file, or the safetensors checkpoint (calc_py/gguf_size.py)
+        "file_bytes": int(m.file_bytes if m.file_bytes is not None else download_bytes(m.arch, quant)),
+        "file_kind": "file" if m.file_bytes is not None else ("gguf" if quant.is_gguf else "safetensors"),
         "weights_bytes": by["weights"],
         "kv_cache_bytes": by["kv_cache"],
         "compute_bytes": by["compute"],

@@ -48,7 +48,7 @@ DEFAULT_ENGINE = "llama.cpp"
 STEP = 256  # context granularity of fit.max_context
 
 CELL_FIELDS = ("total_bytes", "weights_bytes", "kv_cache_bytes", "compute_bytes",
-               "overhead_bytes", "host_bytes", "model_bytes")
+               "overhead_bytes", "host_bytes", "model_bytes", "file_bytes")
 
 
 def slug(model_id: str) -> str:

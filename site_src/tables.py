@@ -375,7 +375,7 @@ def build_accuracy_page(r: "Renderer", out_dir: Path, with_page: set[str] | None
 
 GPU_JSON = ("gpu_name", "vendor", "segment", "memory_bytes")
 MODEL_CSV = ("model", "engine", "quant", "context", "total_bytes", "weights_bytes", "kv_cache_bytes",
-             "compute_bytes", "overhead_bytes", "host_bytes", "model_bytes", "total_gib",
+             "compute_bytes", "overhead_bytes", "host_bytes", "model_bytes", "file_bytes", "total_gib",
              "smallest_common_gpu", "calculator_query")
 GPU_CSV = ("gpu", "usable_bytes", "model",
            "best_quant_8k", "best_quant_8k_total_bytes", "max_context_q4_k_m",

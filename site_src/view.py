@@ -185,6 +185,7 @@ def view(answer: dict, gpus: list[dict], lang: str = i18n.DEFAULT_LANG) -> dict:
         "total_label": next((p["label"] for p in result["parts"] if p["part"] == "total"),
                             _t("site.results.total", lang)),
         "host": amount(result.get("host_bytes"), lang),
+        "download": amount(result.get("file_bytes"), lang),   # the GGUF / safetensors file
         "parts": parts,
         "bar": bar,
         "fit": _fit(result, lang),

@@ -147,6 +147,8 @@ function fillList(list, items) {
   setHidden(list, items.length === 0);
 }
 
+const downloadEl = $('[data-part="download"]');
+const downloadRefs = downloadEl ? amountRefs(downloadEl) : null;
 function renderBar(bar) {
   const rects = dom.bar.getElementsByTagName("rect");
   for (let i = 0; i < bar.length; i++) {
@@ -280,6 +282,7 @@ function renderResults(v) {
 
 function setOptions(select, options) {
   // Rebuild a select's options (grouped) only when the list itself changed.
+  if (downloadRefs && v.download) setAmount(downloadRefs, v.download);
   const key = JSON.stringify(options);
   if (select.dataset.options === key) return;
   select.dataset.options = key;
