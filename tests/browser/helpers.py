@@ -9,7 +9,8 @@ from calc_py import api
 from conftest import READY_TIMEOUT_MS
 
 PART_FIELDS = {"weights": "weights_bytes", "kv_cache": "kv_cache_bytes", "compute": "compute_bytes",
-               "overhead": "overhead_bytes", "total": "total_bytes", "host": "host_bytes"}
+               "overhead": "overhead_bytes", "total": "total_bytes", "host": "host_bytes",
+               "download": "file_bytes"}
 
 
 def shown_bytes(page, selector: str = "[data-part]") -> dict[str, int]:
