@@ -89,3 +89,27 @@ def test_non_unified_cache_pads_each_stream():
 def test_transformers_dynamic_cache_is_exact_tokens_times_batch():
     a = arch("meta-llama/Llama-3.1-8B")
     assert torch_kv_bytes(a, 1000, 3, F16) == 32 * 1000 * 3 * 1024 * 2 * F16
+
+
+# ---- 'auto' KV dtype of the PyTorch engines follows the model's dtype ------------
+
+def _torch_kv(model_id, engine, quant, kv_cache=None, context=4096):
+    from calc_py.estimate import Setup, estimate
+    return estimate(Setup(model=model_id, engine=engine, quant=quant, context=context,
+                          kv_cache=kv_cache), with_fit=False)["kv_cache_bytes"]
+
+
+def test_a_float32_model_has_a_4_byte_auto_kv_cache_on_transformers():
+    # 36 layers x 4096 tokens x (8 KV heads x 128) x (K + V) x 4 bytes (Qwen3-8B in float32)
+    assert _torch_kv("Qwen/Qwen3-8B", "transformers", "fp32") == 36 * 4096 * 1024 * 2 * 4
+    assert _torch_kv("Qwen/Qwen3-8B", "transformers", "bf16") == 36 * 4096 * 1024 * 2 * 2
+
+
+def test_auto_is_the_16_bit_compute_dtype_for_quantized_checkpoints_and_a_named_dtype_wins():
+    from calc_py.kv_cache import torch_kv_dtype_bytes
+    assert torch_kv_dtype_bytes("auto", "fp32", "bfloat16") == 4         # --dtype float32
+    assert torch_kv_dtype_bytes("auto", None, "float32") == 2            # vLLM: "Downcast for float32 models"
+    assert torch_kv_dtype_bytes("auto", None, "float16") == 2
+    assert torch_kv_dtype_bytes("auto", None, "") == 2
+    assert torch_kv_dtype_bytes("fp8", "fp32", "float32") == 1
+    assert _torch_kv("Qwen/Qwen3-8B", "vllm", "bf16", "fp8") * 2 == _torch_kv("Qwen/Qwen3-8B", "vllm", "bf16")
