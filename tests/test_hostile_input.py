@@ -21,6 +21,7 @@ def test_any_query_gives_a_result_and_never_raises(query):
     r = estimate_query(query)
     res = r["result"]
     assert isinstance(res["total_bytes"], int) and res["total_bytes"] > 0   # context + compute at least
+    assert isinstance(res["file_bytes"], int) and res["file_bytes"] > res["model_bytes"] > 0   # the download
     assert set(r["inputs"]) == set(KEYS)
     json.dumps(r)                                   # the worker can always send it
 
