@@ -137,6 +137,11 @@ EXTRA_SPECS = {
 N_CPU_MOE = {"f55913994130-039": 22, "f55913994130-040": 22, "f55913994130-041": 31, "f55913994130-042": 31,
              "f56029580622-037": 22, "f56029580622-038": 22, "f56029580622-039": 31, "f56029580622-040": 31,
              "f53143770214-053": 2, "f53143770214-054": 2}
+#: rows whose own source says they are anomalous (kept in the tables as outliers, not fitted)
+_B70_70B = ("70B on the 32 GB Arc Pro B70: the author says these decode 'far below bandwidth "
+            "expectations' (row f56029580622-005 notes; the Vulkan file is the same machine and files)")
+OUTLIERS = {**{f"f56029580622-{i:03d}": _B70_70B for i in range(7, 11)},
+            **{f"f55913994130-{i:03d}": _B70_70B for i in range(9, 13)}}
 #: host RAM named by the row (DDR5-6000 dual channel on the i9-14900K host: 6000 x 8 x 2 = 96 GB/s)
 HOST_BW = {"f56029580622": 96.0, "f55913994130": 96.0}
 
@@ -229,7 +234,8 @@ class BenchRow:
     bandwidth_gbs: float        # first GPU's, for the naive rule
     spec_source: str
     old_build: bool = False
-    notes: list[str] = field(default_factory=list)
+    status: str = "ok"          # ok | outlier (kept, shown, left out of the fit and the headline)
+    reason: str = ""
 
     def predict(self, fit: dict[str, Any]) -> float | None:
         if self.old_build and "_old" in fit:
@@ -309,6 +315,9 @@ def prepare(rows: list[dict[str, Any]] | None = None) -> tuple[list[BenchRow], l
         notes = r.get("notes") or ""
         if "power limit" in notes and "600W" not in notes:
             skip(r, "GPU power-limit sweep below the card's default 600 W")
+            continue
+        if _source(rid) == "gh-llamacpp-pr24216":
+            skip(r, "cuBLAS-refactor PR table: its rows sweep a batch size the row does not record")
             continue
         if "MODE_30W" in notes:
             skip(r, "Jetson run in its 30 W power mode (the MAX-mode run of the same test is kept)")
@@ -390,7 +399,8 @@ def prepare(rows: list[dict[str, Any]] | None = None) -> tuple[list[BenchRow], l
                             kind, category, float(r["tokens_per_s"]), x, specs, scale,
                             printed or float(w.total), float(gpus[0]["bandwidth_gbs"]),
                             "; ".join(sorted({s for _, s in entries})),
-                            old_build=(build_number(r) or OLD_BUILD) < OLD_BUILD))
+                            old_build=(build_number(r) or OLD_BUILD) < OLD_BUILD,
+                            status="outlier" if rid in OUTLIERS else "ok", reason=OUTLIERS.get(rid, "")))
     return out, skipped
 
 
@@ -441,16 +451,27 @@ def make_space(rows: list[BenchRow], kind: str) -> Space:
         start += [math.log(0.7 if kind == "tg" else 0.4), math.log(8.0 if kind == "tg" else 200.0)]
         if kind == "tg":
             names.append(f"{pre}.kvx.{b}"); start.append(0.0); ridge.add(names[-1])
+            names.append(f"{pre}.c0.{b}"); start.append(math.log(200.0))
         else:
             names.append(f"{pre}.attn.{b}"); start.append(math.log(0.1))
-    groups = sorted({g for (_, g) in used} - {"kquant"})
-    for g in groups:
-        names.append(f"{pre}.m.{g}"); start.append(0.0)
+    by_group: dict[str, set[str]] = {}
+    for (_, g), ids in used.items():
+        by_group.setdefault(g, set()).update(ids)
+    for g in sorted(set(by_group) - {"kquant"}):
+        # a group's multiplier, like every correction, needs rows of two or more models
+        ids = by_group[g]
+        if len(ids) >= MIN_ROWS and len({i.split("|")[0] for i in ids}) >= 2:
+            names.append(f"{pre}.m.{g}"); start.append(0.0)
     if kind == "tg":
         names.append(f"{pre}.m.kv"); start.append(0.0)
+    # extra fixed cost of MoE / recurrent layers (fraction of a dense layer's), shared by backends
+    for k, flag in (("moe", "moe_layers"), ("rec", "rec_layers")):
+        ms = {r.model for r in rows if r.kind == kind and sum(getattr(r.x, flag).values())}
+        if len(ms) >= 2:
+            names.append(f"{pre}.k{k}"); start.append(math.log(0.5))
     for (b, g), ids in sorted(used.items()):
         models = {i.split("|")[0] for i in ids}
-        if len(ids) >= MIN_ROWS and len(models) >= 2 and b in backends:
+        if len(ids) >= MIN_ROWS and len(models) >= 2 and b in backends and (g == "kquant" or f"{pre}.m.{g}" in names):
             names.append(f"{pre}.x.{b}.{g}"); start.append(0.0); ridge.add(names[-1])
     return Space(names, start, ridge)
 
@@ -463,6 +484,10 @@ def fit_dict(space: Space, theta: list[float], base: dict[str, Any] | None = Non
         base = {k: v for k, v in base.items() if k != "_old"}
     f = json.loads(json.dumps(base)) if base else {"backends": {}, "host": {"eta": 0.6, "per_layer_us": 0.0}}
     backs = f.setdefault("backends", {})
+    for pre, key in (("d", "layer_cost"), ("p", "layer_cost_pp")):
+        for k, name in (("moe", "moe"), ("rec", "recurrent")):
+            if f"{pre}.k{k}" in v:
+                f.setdefault(key, {})[name] = math.exp(v[f"{pre}.k{k}"])
     for n in space.names:
         parts = n.split(".")
         if parts[1] in ("eta", "tau", "attn"):
@@ -475,6 +500,7 @@ def fit_dict(space: Space, theta: list[float], base: dict[str, Any] | None = Non
                             for g in S.GROUPS}
                 p["eta_kv"] = min(1.0, eta * math.exp(v.get("d.m.kv", 0.0) + v.get(f"d.kvx.{b}", 0.0)))
                 p["per_layer_us"] = math.exp(v[f"d.tau.{b}"])
+                p["per_token_us"] = math.exp(v[f"d.c0.{b}"])
                 if f"d.tauold.{b}" in v:
                     p["per_layer_us_old_builds"] = math.exp(v[f"d.tauold.{b}"])
             else:
@@ -487,6 +513,11 @@ def fit_dict(space: Space, theta: list[float], base: dict[str, Any] | None = Non
                 if f"p.tauold.{b}" in v:
                     p["pp_per_layer_us_old_builds"] = math.exp(v[f"p.tauold.{b}"])
     _fill_default(f)
+    return with_old_builds(f)
+
+
+def with_old_builds(f: dict[str, Any]) -> dict[str, Any]:
+    """``f`` plus ``f['_old']``: the same constants with the old builds' fixed costs (rows before b3000)."""
     f.pop("_old", None)
     old = json.loads(json.dumps(f))
     for p in old["backends"].values():
@@ -498,19 +529,19 @@ def fit_dict(space: Space, theta: list[float], base: dict[str, Any] | None = Non
 
 
 def _blank() -> dict[str, Any]:
-    return {"eta": {g: 0.6 for g in S.GROUPS}, "eta_kv": 0.6, "per_layer_us": 8.0,
+    return {"eta": {g: 0.6 for g in S.GROUPS}, "eta_kv": 0.6, "per_layer_us": 8.0, "per_token_us": 200.0,
             "eff": {g: 0.4 for g in S.GROUPS}, "eff_attn": 0.1, "pp_per_layer_us": 200.0}
 
 
 def _fill_default(f: dict[str, Any]) -> None:
-    """'default': the geometric mean over the fitted backends (a backend the rows never show)."""
+    """'default': the median over the fitted backends (for a backend the rows never show)."""
     backs = {b: p for b, p in f["backends"].items() if b not in ("default", "_old")}
     if not backs:
         return
-    gm = lambda xs: math.exp(sum(math.log(x) for x in xs) / len(xs))  # noqa: E731
+    gm = statistics.median
     d = {"eta": {g: gm([p["eta"][g] for p in backs.values()]) for g in S.GROUPS},
          "eff": {g: gm([p["eff"][g] for p in backs.values()]) for g in S.GROUPS}}
-    for k in ("eta_kv", "per_layer_us", "eff_attn", "pp_per_layer_us"):
+    for k in ("eta_kv", "per_layer_us", "per_token_us", "eff_attn", "pp_per_layer_us"):
         d[k] = gm([p[k] for p in backs.values()])
     f["backends"]["default"] = d
     f["default_backend"] = "default"
@@ -600,7 +631,7 @@ FIT_CATEGORIES = ("single", "unified")
 
 
 def fit_rows(rows: list[BenchRow]) -> list[BenchRow]:
-    return [r for r in rows if r.category in FIT_CATEGORIES]
+    return [r for r in rows if r.category in FIT_CATEGORIES and r.status == "ok"]
 
 
 def fit_all(rows: list[BenchRow], start: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -621,7 +652,7 @@ def fit_all(rows: list[BenchRow], start: dict[str, Any] | None = None) -> tuple[
     th_p = lm(sp, pp, f, t0p)
     f = fit_dict(sp, th_p, f)
     # host RAM efficiency on the rows that read weights from host RAM (everything else fixed)
-    host_rows = [r for r in rows if r.kind == "tg" and r.category in ("partial", "experts_cpu")]
+    host_rows = [r for r in rows if r.kind == "tg" and r.category in ("partial", "experts_cpu") and r.status == "ok"]
     if host_rows:
         best = None
         for k in range(5, 101):
@@ -726,7 +757,8 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in prov["summary_abs_err_pct"].items():
         print(f"  {k}: {json.dumps(v)}")
     print("\nconstants:")
-    print(json.dumps({"backends": f["backends"], "host": f["host"]}, indent=1))
+    print(json.dumps({"backends": f["backends"], "host": f["host"], "layer_cost": f.get("layer_cost"),
+                      "layer_cost_pp": f.get("layer_cost_pp")}, indent=1))
     if not args.no_write:
         data = {"schema": "calc_py/speed.py constants, fitted by benchmarks/speed_fit.py on published llama-bench "
                           "runs (shared/groundtruth/llama_bench.jsonl); per backend: eta[group] = decode bandwidth "
@@ -737,6 +769,7 @@ def main(argv: list[str] | None = None) -> int:
                 "fitted": _dt.date.today().isoformat(), "source": "benchmarks/speed_fit.py",
                 "default_backend": "default", "old_build_below": OLD_BUILD,
                 "backends": f["backends"], "host": f["host"],
+                "layer_cost": f.get("layer_cost", {}), "layer_cost_pp": f.get("layer_cost_pp", {}),
                 "provenance": prov}
         OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         print(f"\nwrote {OUT.relative_to(REPO)}")

@@ -14,7 +14,7 @@ The model, per decoded token at KV depth ``d``::
 
     t = sum over devices k [ sum over weight groups g  bytes[k,g] / (BW_k * eta[b_k,g])
                              + kv_bytes[k](d) / (BW_k * eta_kv[b_k])
-                             + n_layers[k] * tau[b_k] ]
+                             + (n_layers[k] + k_moe n_moe[k] + k_rec n_rec[k]) * tau[b_k] + c0[b_k] ]
 
 devices run one after another (llama.cpp's layer split is a pipeline, so a
 single sequence visits the devices in turn: ``ggml_backend_sched`` splits the
@@ -77,17 +77,17 @@ DEFAULT_UBATCH = 512
 
 BACKENDS = ("cuda", "rocm", "metal", "vulkan", "sycl")
 #: weight-type groups: kernels differ by how much dequantisation each byte costs
-GROUPS = ("f16", "q8", "legacy", "k23", "kquant", "iquant", "mxfp4")
+GROUPS = ("f16", "q8", "legacy", "kquant", "iquant", "mxfp4")
 
 _GROUP_OF = {"F16": "f16", "BF16": "f16", "F32": "f16", "F64": "f16",
              "Q8_0": "q8", "Q8_1": "q8", "Q8_K": "q8",
              "Q4_0": "legacy", "Q4_1": "legacy", "Q5_0": "legacy", "Q5_1": "legacy", "IQ4_NL": "legacy",
-             "MXFP4": "mxfp4", "Q2_K": "k23", "Q3_K": "k23"}
+             "MXFP4": "mxfp4"}
 
 
 def type_group(ggml_type: str) -> str:
-    """The kernel family a ggml type runs in: f16, q8, legacy (Q4_0..Q5_1), k23 (Q2_K, Q3_K: the most
-    bit-unpacking per byte), kquant (Q4_K..Q6_K), iquant (IQ*, lattice codebooks), mxfp4."""
+    """The kernel family a ggml type runs in: f16, q8, legacy (Q4_0..Q5_1), kquant (Q2_K..Q6_K),
+    iquant (IQ*, lattice codebooks), mxfp4."""
     t = (ggml_type or "").upper()
     if t in _GROUP_OF:
         return _GROUP_OF[t]
@@ -303,6 +303,8 @@ class SpeedInputs:
     reads: dict[int, dict[str, float]]      # weight bytes read per decoded token, per group
     kv: dict[int, float]                    # KV / recurrent-state bytes read per decoded token
     layers: dict[int, int]                  # repeating layers per device
+    moe_layers: dict[int, int]              # ... of which MoE (router, top-k, mul_mat_id: more kernels)
+    rec_layers: dict[int, int]              # ... of which recurrent (SSM / delta-net scan kernels)
     flops: dict[int, dict[str, float]]      # weight matmul FLOPs per prompt token, per group
     attn_flops: dict[int, float]            # attention FLOPs per prompt token
     host_weight_bytes: int                  # weights in host RAM (copied per ubatch in prefill)
@@ -331,16 +333,22 @@ def speed_inputs(a: Architecture, w: Weights, device_of: Callable[[WeightTensor]
     else:
         kv = {int(k): float(v) for k, v in kv_bytes_by_device.items()}
     layers: dict[int, int] = {}
+    moe: dict[int, int] = {}
+    rec: dict[int, int] = {}
     for il in range(a.n_layer):
         d = lay_dev.get(il, HOST)
         layers[d] = layers.get(d, 0) + 1
+        if a.moe_layers and a.moe_layers[il]:
+            moe[d] = moe.get(d, 0) + 1
+        if a.recurrent_layers and a.recurrent_layers[il]:
+            rec[d] = rec.get(d, 0) + 1
     attn: dict[int, float] = {}
     for il, fl in enumerate(attention_flops_by_layer(a, depth + n_prompt / 2)):
         d = lay_dev.get(il, HOST)
         attn[d] = attn.get(d, 0.0) + fl
     host_bytes = sum(x.nbytes for x in w.tensors
                      if x.tensor.name != "token_embd.weight" and device_of(x) == HOST)
-    return SpeedInputs(reads, kv, layers, prefill_weight_flops(a, w, device_of), attn,
+    return SpeedInputs(reads, kv, layers, moe, rec, prefill_weight_flops(a, w, device_of), attn,
                        int(host_bytes * weight_scale), max(1, min(n_ubatch, n_prompt)))
 
 
@@ -365,10 +373,13 @@ def decode_seconds(x: SpeedInputs, specs: Mapping[int, DeviceSpec],
     """Seconds per decoded token spent on each device (they run one after another)."""
     f = fit or speed_fit()
     host = f["host"]
+    extra = f.get("layer_cost") or {}
+    k_moe, k_rec = float(extra.get("moe", 0.0)), float(extra.get("recurrent", 0.0))
     out: dict[int, float] = {}
     for d in sorted(set(x.reads) | set(x.kv) | set(x.layers)):
         s = specs[d]
         bw = s.bandwidth_gbs * 1e9
+        c0 = 0.0
         if d == HOST or s.backend == "cpu":
             eta_w = {g: float(host["eta"]) for g in GROUPS}
             eta_kv, tau = float(host["eta"]), float(host.get("per_layer_us", 0.0)) * 1e-6
@@ -376,10 +387,12 @@ def decode_seconds(x: SpeedInputs, specs: Mapping[int, DeviceSpec],
             p = _params(f, s.backend)
             eta_w = {g: _eta(p, "eta", g) for g in GROUPS}
             eta_kv, tau = float(p["eta_kv"]), float(p["per_layer_us"]) * 1e-6
+            c0 = float(p.get("per_token_us", 0.0)) * 1e-6   # graph launch, sync, sampling
         t = sum(b / (bw * eta_w.get(g, eta_w["kquant"])) for g, b in x.reads.get(d, {}).items())
         t += x.kv.get(d, 0.0) / (bw * eta_kv)
-        t += x.layers.get(d, 0) * tau
-        out[d] = t
+        # fixed cost per layer, MoE and recurrent layers counting 1 + k (more kernels per layer)
+        t += (x.layers.get(d, 0) + k_moe * x.moe_layers.get(d, 0) + k_rec * x.rec_layers.get(d, 0)) * tau
+        out[d] = t + c0
     return out
 
 
@@ -395,6 +408,8 @@ def prefill_seconds(x: SpeedInputs, specs: Mapping[int, DeviceSpec], fit: Mappin
     if not gpu_ids or not all(specs[i].fp16_tflops for i in gpu_ids):
         return None
     first = gpu_ids[0]
+    extra = f.get("layer_cost_pp") or {}
+    k_moe, k_rec = float(extra.get("moe", 0.0)), float(extra.get("recurrent", 0.0))
     total = 0.0
     for d in set(x.flops) | set(x.attn_flops) | set(x.layers):
         s = specs[first if d == HOST else d]
@@ -402,7 +417,8 @@ def prefill_seconds(x: SpeedInputs, specs: Mapping[int, DeviceSpec], fit: Mappin
         tf = float(s.fp16_tflops) * s.mma_rate * 1e12
         total += sum(fl / (tf * _eta(p, "eff", g)) for g, fl in x.flops.get(d, {}).items())
         total += x.attn_flops.get(d, 0.0) / (tf * float(p["eff_attn"]))
-        total += x.layers.get(d, 0) * float(p["pp_per_layer_us"]) * 1e-6 / x.n_ubatch
+        units = x.layers.get(d, 0) + k_moe * x.moe_layers.get(d, 0) + k_rec * x.rec_layers.get(d, 0)
+        total += units * float(p["pp_per_layer_us"]) * 1e-6 / x.n_ubatch
     if x.host_weight_bytes and not specs[first].unified:
         total += x.host_weight_bytes / (pcie_gbs * 1e9) / x.n_ubatch
     return total
@@ -513,55 +529,60 @@ def fit_accuracy() -> dict[str, Any]:
 
 
 def speed_for_estimate(s: Any, a: Architecture, w: Weights, result: Mapping[str, Any]) -> dict[str, Any] | None:
-    """``speed`` for :func:`calc_py.estimate.estimate`: None unless llama.cpp/Ollama on one GPU.
+    """``speed`` for :func:`calc_py.estimate.estimate`: None unless llama.cpp/Ollama with a GPU.
 
     Decode at an empty cache (llama-bench ``tg128``), decode with the cache
     filled to the configured context, prefill of a 512-token prompt, and the
     ``basis`` (bandwidth, FP16 throughput, backend, fitted efficiencies) the
-    numbers rest on.
+    numbers rest on. The placement is :mod:`calc_py.placement`'s (``-ngl``,
+    ``-ot``, ``--n-cpu-moe``, ``-ts``); ``-sm row`` (rows of one matrix on all
+    GPUs at once) is not modelled and gives None.
     """
     if result["engine"]["id"] not in ("llama.cpp", "ollama") or not s.gpu:
         return None
     from dataclasses import replace
     from .catalog import find_gpu
-    from .llamacpp_engine import machine_of
+    from .llamacpp_engine import machine_of, place_setup
     mach = machine_of(s.gpu, getattr(s, "ram", None))
-    if mach is None or len(mach.devices) != 1:
+    if mach is None or not mach.devices or (getattr(s, "split_mode", None) or "layer").lower() == "row":
         return None
-    gpu = find_gpu(mach.devices[0].gpu)
+    gpus = [find_gpu(d.gpu) for d in mach.devices]
     try:
-        specs = device_specs([gpu])
+        specs = device_specs(gpus)
     except CalcError:
         return None
-    inp = result["inputs"]
-    dev_of = llamacpp_device_of(a, inp.get("gpu_layers"), n_cpu_moe=int(getattr(s, "n_cpu_moe", 0) or 0),
-                                experts_on_cpu=bool(getattr(s, "cpu_moe", False)))
-    kv_type = str(inp.get("kv_cache") or "f16")
+    dev_of = place_setup(s, a, w, mach).device_of
+    kv_type = str(result["inputs"].get("kv_cache") or "f16")
     x = speed_inputs(a, w, dev_of, depth=int(s.context), kv_type=kv_type)
     x0 = replace(x, kv={d: 0.0 for d in x.kv})
     f = speed_fit()
     t_ctx = sum(decode_seconds(x, specs, f).values())
     t0 = sum(decode_seconds(x0, specs, f).values())
-    pre = prefill_seconds(replace(x, attn_flops={d: v * (256 / (s.context + 256)) for d, v in x.attn_flops.items()}),
-                          specs, f)
-    sp = specs[0]
-    p = _params(f, sp.backend)
-    gpu_bytes = x.reads.get(0, {})
-    tot = sum(gpu_bytes.values()) or 1.0
-    eta = tot / sum(b / _eta(p, "eta", g) for g, b in gpu_bytes.items()) if gpu_bytes else None
+    # prefill of a 512-token prompt into an empty cache: mean attention context 256
+    scale = 256 / (s.context + 256)
+    pre = prefill_seconds(replace(x, attn_flops={d: v * scale for d, v in x.attn_flops.items()}), specs, f)
+    tot = sum(b for d, v in x.reads.items() if d != HOST for b in v.values())
+    effs = []
+    for d, v in x.reads.items():
+        if d != HOST:
+            p = _params(f, specs[d].backend)
+            effs += [(b, _eta(p, "eta", g)) for g, b in v.items()]
+    eta = tot / sum(b / e for b, e in effs) if tot else None
     host_b = sum(x.reads.get(HOST, {}).values())
+    p0 = _params(f, specs[0].backend)
     return {
         "decode_tokens_per_s": round(1 / t0, 2) if t0 > 0 else None,
         "decode_tokens_per_s_at_context": round(1 / t_ctx, 2) if t_ctx > 0 else None,
         "prefill_tokens_per_s": round(1 / pre, 1) if pre else None,
         "context": int(s.context),
         "basis": {
-            "gpu": gpu["id"], "backend": sp.backend, "bandwidth_gbs": sp.bandwidth_gbs,
-            "fp16_tflops": sp.fp16_tflops, "decode_efficiency": None if eta is None else round(eta, 3),
-            "per_layer_us": round(float(p["per_layer_us"]), 2),
+            "gpu": mach.spec, "backend": specs[0].backend,
+            "bandwidth_gbs": specs[0].bandwidth_gbs, "fp16_tflops": specs[0].fp16_tflops,
+            "devices": len(gpus), "decode_efficiency": None if eta is None else round(eta, 3),
+            "per_layer_us": round(float(p0["per_layer_us"]), 2),
             "host_bandwidth_gbs": DEFAULT_RAM_BANDWIDTH_GBS if host_b else None,
             "host_efficiency": float(f["host"]["eta"]) if host_b else None,
-            "bytes_per_token_gpu": int(tot) if gpu_bytes else 0, "bytes_per_token_host": int(host_b),
+            "bytes_per_token_gpu": int(tot), "bytes_per_token_host": int(host_b),
             "fit": f"calc_py/data/speed_fit.json, fitted {f.get('fitted')} on published llama-bench runs",
         },
     }
