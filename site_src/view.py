@@ -237,7 +237,7 @@ def boot(lang: str = i18n.DEFAULT_LANG) -> dict:
     """Data app.js needs before Python is up: which options each engine takes."""
     return {"engines": {k: {"quants": [q["value"] for q in v["quants"]], "kv": v["kv"]}
                         for k, v in engine_options().items()},
-            "file_keys": list(FILE_KEYS)}
+            "file_keys": list(FILE_KEYS), "config_keys": list(CONFIG_KEYS)}
 
 
 # ---- a GGUF file the reader picked --------------------------------------------
@@ -284,10 +284,60 @@ def file_view(answer: dict, gpus: list[dict], lang: str = i18n.DEFAULT_LANG) -> 
     return v
 
 
-def run(query_json: str, vendor: str = "", lang: str = i18n.DEFAULT_LANG) -> str:
-    """The worker's one entry point: JSON query in, JSON display model out."""
+# ---- a config.json the reader pasted, dropped or picked (or a link's fragment) --
+# The text travels with each estimate message (a few KB); calc_py memoises its
+# parse (api.read_config), so an input change does not re-read it.
+
+#: query keys a config stands for: not sent, and left out of the link's query
+CONFIG_KEYS = ("model", "params")
+
+
+def config_error(answer: dict, lang: str = i18n.DEFAULT_LANG) -> str:
+    """One sentence for a config calc_py cannot use, with the supported model types."""
+    error = str(answer.get("error") or "").rstrip(".")
+    supported = ", ".join(answer.get("supported") or [])
+    text = error if "supported" in error else error + ". " + _t("site.js.config.supported", lang, supported=supported)
+    return text.rstrip(".。")
+
+
+def config_view(answer: dict, gpus: list[dict], lang: str = i18n.DEFAULT_LANG) -> dict:
+    """view() for an answer computed from a config.json: the model picker shows the
+    config's model type, the parameter count is the one calc_py counted (read-only),
+    the link's query leaves out model/params and its fragment carries the fields
+    calc_py reads. A config calc_py cannot use gives ``{"config_error": sentence}``."""
+    if answer.get("result") is None:
+        return {"config_error": config_error(answer, lang)}
+    v = view(answer, gpus, lang)
+    info = answer["config"]
+    name = _t("site.js.config.name", lang, model_type=info["model_type"])
+    defaulted = [_t("site.js.config.defaulted", lang, field=f, value=val, source=src)
+                 for f, val, src in info.get("defaults_used") or []]
+    v["config"] = {
+        "name": name, "model_type": info["model_type"], "arch": info["arch"],
+        "params": _t("site.js.config.params", lang, billions=v["params_billions"]),
+        "params_bytes": int(answer["result"]["params"]),
+        "defaulted": defaulted or [_t("site.js.config.no_defaults", lang)],
+        "notes": [str(n) for n in info.get("notes") or []]
+                 + ([_t("site.js.config.vision", lang)] if info.get("vision") else []),
+        "fragment": info["fragment"], "fields": list(info["fields"]),
+        "link": _t("site.js.config.link", lang, n=len(info["fields"]), fields=", ".join(info["fields"])),
+        "omit": list(CONFIG_KEYS),
+    }
+    v["query"] = canonical_query({k: x for k, x in answer["inputs"].items() if k not in CONFIG_KEYS})
+    v["params_locked"] = True
+    return v
+
+
+def run(query_json: str, vendor: str = "", lang: str = i18n.DEFAULT_LANG, config: str = "") -> str:
+    """The worker's one entry point: JSON query in, JSON display model out.
+    ``config``: a config.json's text or link fragment in use ("" for none)."""
     data = _GGUF["bytes"]
-    if data is None:
+    if config:
+        query = {k: x for k, x in json.loads(query_json).items() if k not in CONFIG_KEYS}
+        answer = api.estimate_query(query, lang, config=config)
+        gpus = api.compare_gpus(answer["result"], vendor or None) if answer.get("result") else []
+        v = config_view(answer, gpus, lang)
+    elif data is None:
         answer = api.estimate_query(json.loads(query_json), lang)   # calc_py's labels in the page's language
         v = view(answer, api.compare_gpus(answer["result"], vendor or None), lang)
     else:

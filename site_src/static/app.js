@@ -40,6 +40,17 @@ const results = $("#results");
 const statusLine = $("#calc-status");
 let view = boot.view;                     // what is on screen now
 let stops = view.context_stops;
+// a config.json in use ({text, name}), one sent and not yet answered, and the text
+// the request in flight carries (see "a config.json the reader has" below)
+let config = null;
+function hashConfig() {
+  // the text after #config= as typed (a c1. fragment has no %-escapes; a hostile one is Python's to refuse)
+  const raw = location.hash.startsWith("#config=") ? location.hash.slice("#config=".length) : "";
+  try { return decodeURIComponent(raw); } catch { return raw; }
+}
+let pendingConfig = hashConfig() ? { text: hashConfig(), name: msg("config.link_name") } : null;
+let sentConfig = "";
+const configText = () => (pendingConfig ? pendingConfig.text : config ? config.text : "");
 
 function setStatus(state, text) {
   statusLine.dataset.state = state;
@@ -53,10 +64,13 @@ function field(key) { return form ? form.elements.namedItem(key) : null; }
 function readForm() {
   // model is always sent (empty = custom, params only); params only in custom mode.
   // While a GGUF file is in use it stands for the model, params and quant: not sent.
-  const query = gguf ? {} : { model: field("model").value.trim() };
+  // A config.json in use (or being tried) stands for the model and params: not sent.
+  const usingConfig = configText() !== "";
+  const query = gguf || usingConfig ? {} : { model: field("model").value.trim() };
   for (const key of KEYS) {
     const el = field(key);
     if (!el || key === "model" || (gguf && boot.file_keys.includes(key))) continue;
+    if (usingConfig && boot.config_keys.includes(key)) continue;
     const value = el.value.trim();
     if (value === "" || (key === "params" && query.model !== "")) continue;
     query[key] = value;
@@ -74,7 +88,9 @@ function urlQuery() {
 // "no model, parameter count only"); empty values (engine defaults) are left out.
 // A GGUF file cannot go in a URL: while one is in use, what it stands for
 // (view.file.omit: model, params, quant) is left out, and the page says so.
-function permalinkQuery(inputs, omit = view.file ? view.file.omit : []) {
+// A config.json in use: its query leaves out model/params (view.config.omit) and
+// the fields calc_py reads travel in the fragment (linkHash), never in the query.
+function permalinkQuery(inputs, omit = view.file ? view.file.omit : view.config ? view.config.omit : []) {
   const params = new URLSearchParams();
   for (const key of KEYS) {
     if (omit.includes(key)) continue;
@@ -84,6 +100,7 @@ function permalinkQuery(inputs, omit = view.file ? view.file.omit : []) {
   return params.toString();
 }
 const pageUrl = (name, query) => new URL(query ? `${name}?${query}` : name, document.baseURI).href;
+const linkHash = () => (view.config ? `#config=${view.config.fragment}` : "");
 
 // ---- view -> DOM ---------------------------------------------------------------
 // Updated in place: the elements are made once (the prerendered ones are reused)
@@ -130,6 +147,8 @@ function setAmount(refs, a) {
 }
 const totalRefs = amountRefs(dom.total);
 const hostRefs = amountRefs(dom.host);
+const downloadEl = $('[data-part="download"]');
+const downloadRefs = downloadEl ? amountRefs(downloadEl) : null;
 const ruleRefs = dom.rule ? amountRefs(dom.rule) : null;
 
 function fillList(list, items) {
@@ -147,8 +166,6 @@ function fillList(list, items) {
   setHidden(list, items.length === 0);
 }
 
-const downloadEl = $('[data-part="download"]');
-const downloadRefs = downloadEl ? amountRefs(downloadEl) : null;
 function renderBar(bar) {
   const rects = dom.bar.getElementsByTagName("rect");
   for (let i = 0; i < bar.length; i++) {
@@ -265,6 +282,7 @@ function renderResults(v) {
   setAmount(totalRefs, v.total);
   setText(dom.totalLabel, v.total_label);
   setAmount(hostRefs, v.host);
+  if (downloadRefs && v.download) setAmount(downloadRefs, v.download);
   setData(dom.fit, "fits", v.fit.state);
   setText(dom.fit, v.fit.text);
   setHidden(dom.approx, !v.approximate);
@@ -282,7 +300,6 @@ function renderResults(v) {
 
 function setOptions(select, options) {
   // Rebuild a select's options (grouped) only when the list itself changed.
-  if (downloadRefs && v.download) setAmount(downloadRefs, v.download);
   const key = JSON.stringify(options);
   if (select.dataset.options === key) return;
   select.dataset.options = key;
@@ -326,6 +343,7 @@ function renderInputs(v) {
     if (el && el !== focused && v.inputs[key] !== undefined) setValue(el, String(v.inputs[key]));
   }
   if (v.file) setValue(field("model"), v.file.name);   // the picker shows the file's model
+  if (v.config) setValue(field("model"), v.config.name);
   for (const [key, text] of Object.entries(v.placeholders)) {
     const el = field(key);
     if (el.placeholder !== text) el.placeholder = text;
@@ -351,14 +369,14 @@ function renderInputs(v) {
 
 function render(v) {
   view = v;
-  if (!v.file) modelView = v;
+  if (!v.file && !v.config) modelView = v;
   markStale(false);
   renderResults(v);
   renderInputs(v);
   if (isEmbed) {
     // no address bar in a frame: the link to the full calculator carries the inputs
     // (the new height goes to the parent from the ResizeObserver, after layout)
-    setAttr($("#embed-open"), "href", pageUrl(boot.index || "index.html", permalinkQuery(v.inputs)));
+    setAttr($("#embed-open"), "href", pageUrl(boot.index || "index.html", permalinkQuery(v.inputs)) + linkHash());
   } else {
     scheduleUrl();
   }
@@ -393,10 +411,11 @@ function flushUrl() {
   urlDueBy = 0;
   if (isEmbed) return;
   const query = permalinkQuery(view.inputs);
-  if (location.search !== `?${query}`) history.replaceState(null, "", `?${query}`);
+  const hash = linkHash();
+  if (location.search !== `?${query}` || location.hash !== hash) history.replaceState(null, "", `?${query}${hash}`);
   showPermalink();
   updateEmbedCode();
-  updateLangLinks(query);
+  updateLangLinks(query, hash);
   if (root.dataset.urlState !== "current") root.dataset.urlState = "current";
 }
 
@@ -405,9 +424,9 @@ document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "hidden" && urlDueBy) flushUrl();
 });
 
-function updateLangLinks(query) {
+function updateLangLinks(query, hash = "") {
   // the other languages' calculator, with the same inputs
-  for (const a of langLinks) setAttr(a, "href", pageUrl(a.dataset.langPage, query));
+  for (const a of langLinks) setAttr(a, "href", pageUrl(a.dataset.langPage, query) + hash);
 }
 const langLinks = $$("a[data-lang-page]");
 
@@ -455,7 +474,9 @@ function pump() {
   if (inFlight !== null || queued === null || root.dataset.calcState !== "ready") return;
   inFlight = ++seq;
   const vendor = $("#in-vendor") ? $("#in-vendor").value : "";
-  worker.postMessage({ type: "estimate", id: inFlight, query: JSON.stringify(queued), vendor, lang: boot.lang });
+  sentConfig = configText();
+  worker.postMessage({ type: "estimate", id: inFlight, query: JSON.stringify(queued), vendor, lang: boot.lang,
+    config: sentConfig });
   queued = null;
 }
 
@@ -469,6 +490,7 @@ if (worker) worker.addEventListener("message", (event) => {
       if (el.dataset.quant === "") continue;
       el.disabled = false;
     }
+    if (config || pendingConfig) lockForConfig(true);
     pump();
   } else if (m.type === "fatal") {
     root.dataset.calcState = "error";
@@ -481,7 +503,7 @@ if (worker) worker.addEventListener("message", (event) => {
       let settled = true;
       if (m.type === "result") {
         if (statusLine.dataset.state === "error") setStatus("ready", msg("status.ready"));
-        settled = show(JSON.parse(m.view));
+        settled = show(JSON.parse(m.view), sentConfig);
       }
       if (settled) setPending(false);
       root.dataset.calcSeq = String(m.id);
@@ -504,7 +526,8 @@ if (worker) worker.postMessage({
 // The URL's inputs go to Python as typed (it validates and reports notices);
 // until the answer comes, the prerendered default is marked as not current.
 const initial = urlQuery();
-if (worker && Object.keys(initial).length > 0) request(initial);
+// A link's #config=c1.... (a custom model) goes with it; Python reads and checks it.
+if (worker && (Object.keys(initial).length > 0 || pendingConfig)) request(initial);
 
 // ---- a GGUF file the reader has ----------------------------------------------
 // Only the start of the file is read (File.slice): GGUF_READS[0] bytes, and more
@@ -595,7 +618,9 @@ function ggufFailed(text) {
 
 // An answer from the worker: shown, or (a file whose header goes on beyond what
 // was read) the next read started. Returns whether the page is settled.
-function show(v) {
+function show(v, usedConfig = "") {
+  if (v.config_error !== undefined || v.config) return showConfig(v, usedConfig);
+  if (configText()) return true;  // an answer from before the config: the config's comes next
   if (!gguf) {
     if (v.file || v.file_error !== undefined) return true;   // a file's answer after it was cleared
     render(v);
@@ -625,6 +650,7 @@ if (ggufDom) {
   ggufDom.input.addEventListener("change", () => {
     const file = ggufDom.input.files && ggufDom.input.files[0];
     if (!file) return;
+    if (config || pendingConfig) dropConfig();
     if (!gguf && !savedInputs) {
       savedInputs = { model: field("model").value, params: field("params").value, quant: field("quant").value };
     }
@@ -635,15 +661,200 @@ if (ggufDom) {
     readGguf(0);
   });
   ggufDom.clear.addEventListener("click", () => {
-    const had = gguf !== null;
-    gguf = null;
-    if (had) sendGguf(null);
-    restoreInputs();
-    ggufDom.input.value = "";
-    setText(ggufDom.status, "");
-    setHidden(ggufDom.error, true);
-    setHidden(ggufDom.clear, true);
-    root.dataset.ggufState = "none";
+    dropGguf();
+    request(readForm());
+  });
+}
+
+function dropGguf() {
+  // back to the model picker (no request: the caller sends the next one)
+  if (!ggufDom) return;
+  const had = gguf !== null;
+  gguf = null;
+  if (had) sendGguf(null);
+  restoreInputs();
+  ggufDom.input.value = "";
+  setText(ggufDom.status, "");
+  setHidden(ggufDom.error, true);
+  setHidden(ggufDom.clear, true);
+  root.dataset.ggufState = "none";
+}
+
+// ---- a config.json the reader has ------------------------------------------------
+// Pasted into the box, dropped on it, or picked: its text goes to the worker with
+// each estimate, where calc_py reads it (api.read_config) and answers with the
+// architecture it recognised, the parameter count and the fields it defaulted. A
+// config calc_py cannot use gets its message and the previous answer stays. A link
+// carries the fields calc_py reads in its fragment (#config=c1....), never the query.
+// <html data-config-state>: none | reading | ready | error. Nothing leaves the browser.
+
+const CONFIG_MAX_BYTES = 1024 * 1024;
+const configDom = $("#field-config") ? {
+  field: $("#field-config"), text: $("#in-config"), file: $("#in-config-file"), use: $("#config-use"),
+  clear: $("#config-clear"), status: $("#config-status"), error: $("#config-error"),
+  linkNote: $("#config-link-note"),
+} : null;
+
+function lockForConfig(locked) {
+  // the config stands for the model and its parameter count
+  for (const el of [field("model"), field("params"), inputsDom && inputsDom.paramsRange]) {
+    if (el && el.disabled !== locked) el.disabled = locked;
+  }
+  if (configDom) setHidden(configDom.clear, !locked);
+  if (configDom && configDom.linkNote && !locked) setHidden(configDom.linkNote, true);
+}
+
+function fillParagraphs(box, lines) {
+  // one <p> per line, each written with textContent
+  const ps = box.children;
+  for (let i = 0; i < lines.length; i++) {
+    if (i < ps.length) setText(ps[i], lines[i]);
+    else {
+      const p = document.createElement("p");
+      p.className = "hint";
+      p.textContent = lines[i];
+      box.append(p);
+    }
+  }
+  while (ps.length > lines.length) box.lastElementChild.remove();
+}
+
+function useConfig(text, name) {
+  if (!configDom) return;
+  setHidden(configDom.error, true);
+  if (text.trim() === "") {
+    configFailed(msg("config.empty"));
+    return;
+  }
+  if (gguf) dropGguf();
+  if (!config && !pendingConfig && !savedInputs) {
+    savedInputs = { model: field("model") ? field("model").value : "", params: field("params") ? field("params").value : "" };
+  }
+  pendingConfig = { text, name };
+  root.dataset.configState = "reading";
+  fillParagraphs(configDom.status, [msg("config.reading", { name })]);
+  lockForConfig(true);
+  request(readForm());
+}
+
+function configFailed(text) {
+  // the config in use before (or the model picker) and its answer stay
+  pendingConfig = null;
+  setText(configDom.error, text);
+  setHidden(configDom.error, false);
+  if (config) {
+    root.dataset.configState = "ready";
+    showConfigStatus(view);
+  } else {
+    fillParagraphs(configDom.status, []);
+    lockForConfig(false);
+    restoreSaved();
+    root.dataset.configState = "error";
+  }
+  postHeight();
+}
+
+function restoreSaved() {
+  if (!savedInputs) return;
+  for (const [key, value] of Object.entries(savedInputs)) if (field(key)) setValue(field(key), value);
+  savedInputs = null;
+  if (inputsDom) inputsDom.paramsRange.disabled = modelView.params_locked || root.dataset.calcState !== "ready";
+  if (inputsDom) inputsDom.params.readOnly = modelView.params_locked;
+}
+
+function dropConfig() {
+  // back to the model picker (no request: the caller sends the next one)
+  config = null;
+  pendingConfig = null;
+  if (!configDom) return;
+  lockForConfig(false);
+  restoreSaved();
+  configDom.text.value = "";
+  configDom.file.value = "";
+  fillParagraphs(configDom.status, []);
+  setHidden(configDom.error, true);
+  root.dataset.configState = "none";
+}
+
+function showConfigStatus(v) {
+  if (!v.config || !config) return;
+  const c = v.config;
+  fillParagraphs(configDom.status, [
+    msg("config.in_use", { name: config.name, model_type: c.model_type, arch: c.arch, params: c.params }),
+    ...c.defaulted, ...c.notes]);
+  if (configDom.linkNote) {
+    setText(configDom.linkNote, c.link);
+    setHidden(configDom.linkNote, false);
+  }
+}
+
+// An answer computed with a config (or a config calc_py refused): shown if it is for
+// the config being tried or in use. Returns whether the page is settled.
+function showConfig(v, usedConfig) {
+  if (!configDom) return true;
+  const forPending = pendingConfig !== null && usedConfig === pendingConfig.text;
+  if (v.config_error !== undefined) {
+    if (forPending) configFailed(msg("config.error", { name: pendingConfig.name, error: v.config_error }));
+    return true;
+  }
+  if (forPending) {
+    config = pendingConfig;
+    pendingConfig = null;
+    root.dataset.configState = "ready";
+  } else if (!config || usedConfig !== config.text) {
+    return true;           // an answer for a config no longer in use
+  }
+  render(v);
+  showConfigStatus(v);
+  return true;
+}
+
+async function readConfigFile(file) {
+  if (file.size > CONFIG_MAX_BYTES) {
+    configFailed(msg("config.too_large", { name: file.name, mib: String(CONFIG_MAX_BYTES / 1048576) }));
+    return;
+  }
+  let text;
+  try {
+    text = await file.text();
+  } catch (err) {
+    configFailed(msg("config.error", { name: file.name, error: String(err && err.message || err) }));
+    return;
+  }
+  configDom.text.value = text;
+  useConfig(text, file.name);
+}
+
+if (configDom) {
+  const pasted = () => msg("config.pasted");
+  configDom.text.addEventListener("paste", () => {
+    // the pasted text is in the box once the event is over
+    setTimeout(() => useConfig(configDom.text.value, pasted()), 0);
+  });
+  configDom.use.addEventListener("click", () => useConfig(configDom.text.value, pasted()));
+  configDom.file.addEventListener("change", () => {
+    const file = configDom.file.files && configDom.file.files[0];
+    if (file) readConfigFile(file);
+  });
+  configDom.field.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    configDom.field.classList.add("is-drop");
+  });
+  configDom.field.addEventListener("dragleave", () => configDom.field.classList.remove("is-drop"));
+  configDom.field.addEventListener("drop", (e) => {
+    e.preventDefault();
+    configDom.field.classList.remove("is-drop");
+    if (configDom.text.disabled) return;      // Python is not up yet
+    const file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+    if (file) readConfigFile(file);
+    else {
+      const text = e.dataTransfer ? e.dataTransfer.getData("text/plain") : "";
+      configDom.text.value = text;
+      useConfig(text, pasted());
+    }
+  });
+  configDom.clear.addEventListener("click", () => {
+    dropConfig();
     request(readForm());
   });
 }
@@ -656,6 +867,7 @@ if (form) {
   form.addEventListener("input", (e) => {
     const t = e.target;
     if (t.id === "in-gguf") return;   // its own "change" handler below
+    if (t.id === "in-config" || t.id === "in-config-file") return;   // used on paste, drop, pick or "Use"
     if (t.id === "in-params-range") field("params").value = t.value;
     if (t.id === "in-context-range") field("context").value = String(stops[Number(t.value)]);
     if (t.id === "in-model" && !modelIsComplete(t.value)) return;  // typing a name
@@ -718,7 +930,7 @@ function updateEmbedCode() {
   // lang= unless it is embed.html's own language (whichever page this is)
   const chosenLang = $("#embed-lang").value;
   if (chosenLang && boot.langs[chosenLang] !== "embed.html") query.set("lang", chosenLang);
-  const src = pageUrl("embed.html", query.toString());
+  const src = pageUrl("embed.html", query.toString()) + linkHash();
   embedCode.value =
     `<iframe src="${attr(src)}" title="${attr(embedCode.dataset.title)}" width="100%" height="640" ` +
     `loading="lazy" data-llm-vram-calc></iframe>\n` +
@@ -760,8 +972,11 @@ if (isEmbed && !langPage) {
   new ResizeObserver(postHeight).observe(document.body);
   postHeight();
   addEventListener("load", postHeight);
-  $("#embed-open").href = pageUrl(boot.index || "index.html", new URLSearchParams(urlQuery()).toString());
-  if ((search.get("lock") || "").split(",").includes("model")) $("#field-model").hidden = true;
+  $("#embed-open").href = pageUrl(boot.index || "index.html", new URLSearchParams(urlQuery()).toString()) + location.hash;
+  if ((search.get("lock") || "").split(",").includes("model")) {
+    $("#field-model").hidden = true;
+    if ($("#config-more")) $("#config-more").hidden = true;   // locked: no other model either
+  }
   if (window.parent === window && $("#embed-standalone")) $("#embed-standalone").hidden = false;
 }
 

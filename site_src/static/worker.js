@@ -1,6 +1,7 @@
 // The one Web Worker: loads Pyodide from this origin, installs the calc_py wheel
 // and answers {type: "estimate", query, vendor, lang} with site_src/view.py's
-// display model. {type: "gguf", buffer} (no answer) hands over the first bytes
+// display model ({config}: the text of a config.json in use, or a link's
+// c1. fragment, read by calc_py on every estimate). {type: "gguf", buffer} (no answer) hands over the first bytes
 // of a GGUF file the reader picked (an ArrayBuffer, transferred; null forgets
 // it): they become one Python bytes object, kept in view.py, and every later
 // estimate uses it until the next "gguf" message. A module worker, because Pyodide's ES-module loader refuses
@@ -11,7 +12,7 @@
 // one request in flight and sends only the newest query, so every message
 // here is answered, in order.
 
-let run = null; // view.run, a Python function: (query_json, vendor, lang) -> view_json
+let run = null; // view.run, a Python function: (query_json, vendor, lang, config_text) -> view_json
 let setGguf = null; // view.set_gguf: (Uint8Array | null) -> length kept
 
 function download(url, as) {
@@ -77,7 +78,7 @@ self.addEventListener("message", async (event) => {
     }
   } else if (m.type === "estimate") {
     try {
-      self.postMessage({ type: "result", id: m.id, view: run(m.query, m.vendor || "", m.lang || "en") });
+      self.postMessage({ type: "result", id: m.id, view: run(m.query, m.vendor || "", m.lang || "en", m.config || "") });
     } catch (err) {
       self.postMessage({ type: "failed", id: m.id, message: String(err && err.message ? err.message : err) });
     }
