@@ -68,7 +68,7 @@ def table_max_context(max_context: int) -> int:
 
 def contexts_for(max_context: int) -> list[int]:
     """The context columns of one model: the standard ones up to its maximum, then the maximum
-    (capped at the calculator's limit of 10,000,000 tokens)."""
+    (capped at the calculator's limit, estimate.CONTEXT_MAX)."""
     max_context = table_max_context(max_context)
     cols = [c for c in CONTEXTS if c <= max_context]
     if max_context not in cols:
