@@ -72,6 +72,14 @@ Machine keys (query keys = CLI long flags; all optional, strings):
     ``command`` (the llama-server command line), ``messages``, ``dry_runs``;
     and the rest of the result describes that plan's layout.
 
+``what_fits(gpu, ram=None, context=8192) -> list[dict]``  (strict)
+    ``python -m calc_py whatfits --json``: every catalog model that runs on the
+    machine, ranked -- ``model``, ``name``, ``params``, ``quant``, ``context``,
+    ``kind`` ("gpu": everything on the GPUs at the best mix, with the largest
+    context; "offload": Q4_K_M placed by --fit with experts/layers in RAM) and
+    ``plan`` (``context``, ``gpu_layers``, ``tensor_split``, ``n_cpu_moe``,
+    ``override_tensor``, ``command``).
+
 ``compare_gpus(result, vendor=None) -> list[dict]``
     Every catalog GPU against ``result``: ``id``, ``name``, ``vendor``,
     ``memory_bytes``, ``usable_bytes``, ``fits``, ``headroom_bytes``,
@@ -360,6 +368,12 @@ def estimate(**kwargs: Any) -> dict[str, Any]:
 
 def compare_gpus(result: dict[str, Any], vendor: str | None = None) -> list[dict[str, Any]]:
     return _compare_gpus(result, vendor)
+
+
+def what_fits(gpu: str, ram: Any = None, context: int = 8192, lang: str = "en") -> list[dict[str, Any]]:
+    """Strict: every catalog model that runs on the machine, ranked (calc_py/whatfits.py)."""
+    from .whatfits import what_fits as _what_fits
+    return _what_fits(gpu, ram, context, lang)
 
 
 def options() -> dict[str, Any]:

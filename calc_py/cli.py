@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--no-mmap", action="store_true", help="host weights in plain RAM instead of mmap'd pages")
     e.add_argument("--json", action="store_true", help="print one JSON object")
     e.add_argument("--lang", default="en", help="language of the explanations (en, zh-CN)")
+    wf = sub.add_parser("whatfits", help="every catalog model that runs on a machine, ranked")
+    wf.add_argument("--gpu", required=True, help="the machine's GPUs (rtx-4090, 2xrtx-3090, ...)")
+    wf.add_argument("--ram", default=None, help="GiB of system RAM: also list models with experts/layers in RAM")
+    wf.add_argument("--context", default="8192", help="the context each model must reach (default 8192)")
+    wf.add_argument("--json", action="store_true", help="print a JSON list")
+    wf.add_argument("--lang", default="en")
     sub.add_parser("models", help="list catalog models")
     g = sub.add_parser("gpus", help="list catalog GPUs")
     g.add_argument("--vendor", default=None)
@@ -179,6 +185,16 @@ def _run(args: argparse.Namespace) -> int:
                 if args.vendor and g["vendor"] != args.vendor.lower():
                     continue
                 print(f"{g['id']}\t{g['name']}\t{g['memory_stated']} ({g['memory_bytes'] / GiB:.1f} GiB)\t{g['vendor']}")
+            return 0
+        if args.command == "whatfits":
+            from .whatfits import what_fits
+            rows = what_fits(args.gpu, args.ram, parse_int(args.context, "context", 256, CONTEXT_MAX),
+                             _lang(args.lang))
+            if args.json:
+                print(json.dumps(rows, ensure_ascii=False))
+            else:
+                for r in rows:
+                    print(f"{r['model']}\t{r['quant']}\t{r['context']}\t{r['kind']}\t{r['plan']['command']}")
             return 0
         result = estimate(_setup(args))
     except CalcError as err:

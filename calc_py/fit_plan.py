@@ -504,11 +504,18 @@ def cards_needed(s, gpu_id: str, max_cards: int = 16) -> tuple[int, list[int]] |
     return None
 
 
+_ALL_ON_GPU = dict(gpu_layers=None, n_cpu_moe=None, cpu_moe=False, override_tensor=None)
+
+
 def beside(s, machine: Machine, context: int) -> dict[str, Any]:
     """``beside`` of the plan: max context and best quant on these GPUs, cards of the first kind needed."""
     lang = s.lang
-    ctx = max_gpu_context(s)
     quant = best_gpu_quant(s, context)
+    ctx = 0
+    if all_on_gpus(s, context=256, **_ALL_ON_GPU)[0]:
+        from .whatfits import largest_context       # two evaluations and a check, not a search
+        from .estimate import _resolve_model
+        ctx = largest_context(replace(s, fit=False, **_ALL_ON_GPU), 256, _resolve_model(s).arch.max_context)
     cards = cards_needed(s, machine.devices[0].gpu)
     msgs = []
     if ctx:

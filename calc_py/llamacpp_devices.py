@@ -104,21 +104,32 @@ def _kv(a: Architecture, n_ctx: int, n_seq: int, kv_type: str, fa: bool, ub: int
                        n_ubatch=ub, layers=None if layers is None else set(layers))
 
 
+def cuda_sizes(w) -> dict[str, int]:
+    """name -> :func:`cuda_alloc_bytes`, once per Weights instance (the --fit search sizes the same
+    tensors dozens of times; stored in the instance ``__dict__`` as ``Weights``' cached properties are)."""
+    d = w.__dict__.get("_cuda_sizes")
+    if d is None:
+        d = {wt.tensor.name: cuda_alloc_bytes(wt) for wt in w.tensors}
+        w.__dict__["_cuda_sizes"] = d
+    return d
+
+
 def _weights_per_device(a: Architecture, w, p: Placement, n_dev: int) -> tuple[list[int], int, list[int]]:
     dev = [0] * n_dev
     split_named = [0] * n_dev
     host = 0
-    has_output = any(wt.tensor.name == "output.weight" for wt in w.tensors)
+    has_output = "output.weight" in w._first_nbytes
+    cs = cuda_sizes(w)
     for wt in w.tensors:
         name = wt.tensor.name
         d = p.tensor_device.get(name, HOST)
         if name == "token_embd.weight" and not has_output and p.output_device != HOST:
             # tied embeddings: the output is a duplicate of token_embd in the output layer's buffer
-            dev[p.output_device] += cuda_alloc_bytes(wt)
+            dev[p.output_device] += cs[name]
         if d == HOST:
             host += wt.nbytes
             continue
-        b = cuda_alloc_bytes(wt)
+        b = cs[name]
         if name in p.split_tensors and p.row_split:
             split_named[d] += b
             nrows = wt.tensor.n_rows
@@ -190,6 +201,7 @@ def size_llamacpp(a: Architecture, w, p: Placement, *, n_ctx: int, n_seq: int, k
 def _host_copies(a: Architecture, w, p: Placement) -> dict[str, int]:
     """Largest host-resident weight per phase (see compute.host_weight_copies), for any placement."""
     out = {"attention": 0, "ffn": 0, "logits": 0}
+    cs = cuda_sizes(w)
     for wt in w.tensors:
         t = wt.tensor
         if len(t.ne) < 2 or t.name == "token_embd.weight":
@@ -198,10 +210,10 @@ def _host_copies(a: Architecture, w, p: Placement) -> dict[str, int]:
             continue
         if t.layer is None:
             if t.name == "output.weight":
-                out["logits"] = max(out["logits"], cuda_alloc_bytes(wt))
+                out["logits"] = max(out["logits"], cs[t.name])
             continue
         ph = "ffn" if "ffn_" in t.name else "attention"
-        out[ph] = max(out[ph], cuda_alloc_bytes(wt))
+        out[ph] = max(out[ph], cs[t.name])
     return out
 
 
