@@ -27,7 +27,9 @@ Contract (stable; tests, the site and automation rely on it):
     The estimate dict, identical to ``python -m calc_py estimate --json``:
     integer fields ``params``, ``model_bytes``, ``weights_bytes``,
     ``kv_cache_bytes``, ``compute_bytes``, ``overhead_bytes``, ``total_bytes``,
-    ``host_bytes``; plus ``parts`` (list of ``{"part", "bytes", "label",
+    ``host_bytes``, ``file_bytes`` (the download: GGUF file or safetensors
+    checkpoint; ``file_kind`` says which, or "file" for a given GGUF's own size);
+    plus ``parts`` (list of ``{"part", "bytes", "label",
     "explain", "verified"}`` for weights, kv_cache, compute, overhead),
     ``host_parts``, ``model`` (facts about the architecture), ``inputs``,
     ``approximate`` (bool), ``rule_of_thumb`` (the original article's figures),
