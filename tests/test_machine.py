@@ -110,3 +110,21 @@ def test_fit_target_is_one_value_or_one_per_gpu():
     assert parse_fit_target("1024,2048", 2) == (1024, 2048)
     with pytest.raises(CalcError):
         parse_fit_target("1,2,3", 2)
+
+
+import pytest as _pytest  # noqa: E402
+
+from calc_py.api import KEYS, estimate_query  # noqa: E402
+
+_HOSTILE = ["<script>alert(1)</script>", "nan", "-1", "1e309", "x" * 150, "((a+)+)+=CPU", "=", ",,,", "\x00"]
+
+
+@_pytest.mark.parametrize("key", ["gpu", "ram", "tensor-split", "split-mode", "main-gpu", "n-cpu-moe", "cpu-moe",
+                                  "override-tensor", "fit", "fit-target", "no-mmap"])
+@_pytest.mark.parametrize("value", _HOSTILE)
+def test_hostile_machine_values_fall_back_with_a_notice(key, value):
+    assert key in KEYS
+    r = estimate_query({"model": "Qwen/Qwen3-8B", "gpu": "2xrtx-3090", key: value})
+    assert r["result"]["total_bytes"] > 0
+    assert all(isinstance(n, str) and len(n) < 600 for n in r["notices"])    # plain text; the page escapes it
+    assert "<script>" not in r["inputs"][key] and len(r["inputs"][key]) <= 100   # never accepted as it came
