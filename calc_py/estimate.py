@@ -62,6 +62,7 @@ class Setup:
     fit: bool = False                  # --fit on: the plan llama.cpp's common_params_fit would pick
     fit_target: Any = None             # -fitt MiB: one value or one per device
     no_mmap: bool = False              # --no-mmap
+    pipeline_parallel: int = 1         # vLLM --pipeline-parallel-size (TP = GPUs / PP)
 
 
 @dataclass
@@ -277,17 +278,19 @@ def estimate(s: Setup, *, with_fit: bool = True) -> dict[str, Any]:
         "notes": notes,
         "fit": None,
     }
-    _machine_result(s, engine, body, result, notes, with_fit)
+    _machine_result(s, engine, body, result, notes, with_fit, m, quant)
     if plan is not None:
         result["plan"] = plan
-    from .speed import speed_for_estimate      # decode/prefill tokens/s (calc_py/speed.py)
-    result["speed"] = speed_for_estimate(s, m.arch, m.weights or weights_for(m.arch, quant), result) \
-        if engine["id"] in ("llama.cpp", "ollama") else None
+    from .speed import profile_json, speed_for_estimate      # tokens/s (calc_py/speed.py)
+    gguf_engine = engine["id"] in ("llama.cpp", "ollama")
+    w_speed = (m.weights or weights_for(m.arch, quant)) if gguf_engine else None
+    result["speed"] = speed_for_estimate(s, m.arch, w_speed, result) if gguf_engine else None
+    result["decode_profile"] = profile_json(m.arch, w_speed) if gguf_engine else None
     return result
 
 
 def _machine_result(s: Setup, engine: dict, body: dict[str, Any], result: dict[str, Any],
-                    notes: list[str], with_fit: bool) -> None:
+                    notes: list[str], with_fit: bool, m: _Model | None = None, quant: Quant | None = None) -> None:
     """The machine's part of the result: ``devices``, ``host``, ``machine``, ``fit``, ``plan``.
 
     Absent without ``gpu``/``ram`` (the output is then what it was before machines).
@@ -300,6 +303,17 @@ def _machine_result(s: Setup, engine: dict, body: dict[str, Any], result: dict[s
         result["devices"], result["host"] = body["devices"], body["host"]
         dev_ok = all(d["fits"] for d in body["devices"])
         result["machine"] = {**mach.brief(), "fits": dev_ok and body["host"]["fits"] is not False}
+    elif engine["id"] == "vllm" and mach.devices and m is not None:
+        from .vllm_parallel import per_gpu        # tensor / pipeline parallel over the machine's GPUs
+        d = engine["defaults"]
+        n = len(mach.devices)
+        pp = s.pipeline_parallel or 1
+        if n % pp:
+            raise CalcError(f"{n} GPUs do not split into {pp} pipeline stages", field="pipeline-parallel")
+        result["vllm_parallel"] = per_gpu(
+            m.arch, weights_for(m.arch, quant), tp=n // pp, pp=pp, kv_b=_torch_kv_dtype(s, engine)[1],
+            dtype_bytes=2, max_model_len=s.context, usable=[x.usable_bytes for x in mach.devices],
+            util=d["gpu_memory_utilization"], max_num_batched_tokens=s.ubatch or d["ubatch"])
     elif len(mach.devices) > 1:
         notes.append(t("note.torch_multi_gpu", s.lang, engine=engine["label"], gpu=mach.devices[0].label))
     if not mach.devices:

@@ -168,6 +168,8 @@ def compare_gpus(result: dict[str, Any], vendor: str | None = None) -> list[dict
     need = result["total_bytes"]
     util = result["inputs"].get("gpu_memory_utilization") if result["engine"]["id"] == "vllm" else None
     fixed = result["overhead_bytes"] + result["compute_bytes"]
+    from .speed import decode_tokens_per_s_on      # bytes per token computed once, in the estimate
+    profile = result.get("decode_profile")
     rows = []
     for gid, name, gvendor, segment, memory, usable in _gpu_rows():
         if vendor and gvendor != vendor:
@@ -179,7 +181,8 @@ def compare_gpus(result: dict[str, Any], vendor: str | None = None) -> list[dict
         rows.append({"id": gid, "name": name, "vendor": gvendor,
                      "segment": segment, "memory_bytes": memory,
                      "usable_bytes": usable, "fits": headroom >= 0, "headroom_bytes": headroom,
-                     "cards_needed": cards})
+                     "cards_needed": cards,
+                     "decode_tokens_per_s": decode_tokens_per_s_on(profile, gid) if headroom >= 0 else None})
     return rows
 
 

@@ -368,6 +368,29 @@ def _check_devices(x: SpeedInputs, specs: Mapping[int, DeviceSpec]) -> None:
                             field="gpu")
 
 
+def _decode_consts(f: Mapping[str, Any], backend: str) -> tuple[dict[str, float], float, float, float]:
+    """(eta per group, eta_kv, seconds per layer, seconds per token) of one backend (memoised per fit)."""
+    key = (id(f), backend)
+    hit = _CONSTS.get(key)
+    if hit is not None and hit[0] is f:
+        return hit[1]
+    if backend == "cpu":
+        host = f["host"]
+        out = ({g: float(host["eta"]) for g in GROUPS}, float(host["eta"]),
+               float(host.get("per_layer_us", 0.0)) * 1e-6, 0.0)
+    else:
+        p = _params(f, backend)
+        out = ({g: _eta(p, "eta", g) for g in GROUPS}, float(p["eta_kv"]), float(p["per_layer_us"]) * 1e-6,
+               float(p.get("per_token_us", 0.0)) * 1e-6)     # c0: graph launch, sync, sampling
+    if len(_CONSTS) > 256:
+        _CONSTS.clear()
+    _CONSTS[key] = (f, out)
+    return out
+
+
+_CONSTS: dict[tuple[int, str], tuple[Mapping[str, Any], tuple]] = {}
+
+
 def decode_seconds(x: SpeedInputs, specs: Mapping[int, DeviceSpec],
                    fit: Mapping[str, Any] | None = None) -> dict[int, float]:
     """Seconds per decoded token spent on each device (they run one after another)."""
@@ -379,15 +402,7 @@ def decode_seconds(x: SpeedInputs, specs: Mapping[int, DeviceSpec],
     for d in sorted(set(x.reads) | set(x.kv) | set(x.layers)):
         s = specs[d]
         bw = s.bandwidth_gbs * 1e9
-        c0 = 0.0
-        if d == HOST or s.backend == "cpu":
-            eta_w = {g: float(host["eta"]) for g in GROUPS}
-            eta_kv, tau = float(host["eta"]), float(host.get("per_layer_us", 0.0)) * 1e-6
-        else:
-            p = _params(f, s.backend)
-            eta_w = {g: _eta(p, "eta", g) for g in GROUPS}
-            eta_kv, tau = float(p["eta_kv"]), float(p["per_layer_us"]) * 1e-6
-            c0 = float(p.get("per_token_us", 0.0)) * 1e-6   # graph launch, sync, sampling
+        eta_w, eta_kv, tau, c0 = _decode_consts(f, "cpu" if d == HOST else s.backend)
         t = sum(b / (bw * eta_w.get(g, eta_w["kquant"])) for g, b in x.reads.get(d, {}).items())
         t += x.kv.get(d, 0.0) / (bw * eta_kv)
         # fixed cost per layer, MoE and recurrent layers counting 1 + k (more kernels per layer)
@@ -586,3 +601,35 @@ def speed_for_estimate(s: Any, a: Architecture, w: Weights, result: Mapping[str,
             "fit": f"calc_py/data/speed_fit.json, fitted {f.get('fitted')} on published llama-bench runs",
         },
     }
+
+
+def profile_json(a: Architecture, w: Weights) -> dict[str, Any]:
+    """The estimate's ``decode_profile``: what one token reads with every layer on one GPU, at an
+    empty cache (JSON-able; :func:`calc_py.fit.compare_gpus` divides it by each card's bandwidth)."""
+    x = decode_profile(a, w)
+    return {"bytes_by_type_group": {g: int(b) for g, b in sorted(x.reads.get(0, {}).items())},
+            "layers": x.layers.get(0, 0), "moe_layers": x.moe_layers.get(0, 0),
+            "recurrent_layers": x.rec_layers.get(0, 0)}
+
+
+@lru_cache(maxsize=1)
+def _catalog_specs() -> dict[str, dict[int, DeviceSpec]]:
+    from .catalog import gpus
+    out: dict[str, dict[int, DeviceSpec]] = {}
+    for g in gpus():
+        try:
+            out[g["id"]] = device_specs([g])
+        except CalcError:
+            continue
+    return out
+
+
+def decode_tokens_per_s_on(profile: Mapping[str, Any] | None, gpu_id: str) -> float | None:
+    """Decode tokens/s of an estimate's ``decode_profile`` on catalog GPU ``gpu_id`` (None if unknown)."""
+    specs = _catalog_specs().get(gpu_id)
+    if not profile or specs is None:
+        return None
+    x = SpeedInputs({0: dict(profile["bytes_by_type_group"])}, {0: 0.0}, {0: int(profile["layers"])},
+                    {0: int(profile["moe_layers"])}, {0: int(profile["recurrent_layers"])}, {}, {}, 0, 1)
+    t = sum(decode_seconds(x, specs).values())
+    return round(1.0 / t, 1) if t > 0 else None

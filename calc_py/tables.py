@@ -120,6 +120,9 @@ def cell(model_id: str, engine: str, quant: str, context: int) -> dict[str, Any]
     out["largest_common_gpu"] = largest["id"]
     out["largest_common_gpu_cards"] = int(largest["cards_needed"])
     out["fits"] = fits
+    # decode tokens/s (empty cache, calc_py/speed.py) on every card that holds it; the smallest's in public
+    out["speeds"] = {g["id"]: g["decode_tokens_per_s"] for g in rows if g.get("decode_tokens_per_s")}
+    out["smallest_common_gpu_decode_tokens_per_s"] = out["speeds"].get(smallest["id"]) if smallest else None
     return out
 
 
@@ -133,7 +136,7 @@ def _quant_label(quant_id: str) -> str:
 
 def public_cell(c: dict[str, Any]) -> dict[str, Any]:
     """A cell as written to models.json (no internal fields)."""
-    return {k: v for k, v in c.items() if k not in ("fits", "ok")} | {"available": c["ok"]}
+    return {k: v for k, v in c.items() if k not in ("fits", "ok", "speeds")} | {"available": c["ok"]}
 
 
 # ----------------------------------------------------------------------------
@@ -258,6 +261,7 @@ def gpu_page(gpu: dict[str, Any]) -> dict[str, Any]:
                      "max_context": max_ctx,
                      "best_quant": best["query"]["quant"] if best else None,
                      "best_quant_total_bytes": best["total_bytes"] if best else None,
+                     "best_quant_decode_tokens_per_s": best["speeds"].get(gpu["id"]) if best else None,
                      "best_quant_query": query(m.id, DEFAULT_ENGINE, best["query"]["quant"],
                                                SUMMARY_CONTEXT, gpu["id"]) if best else None,
                      "max_context_q4": ctx,

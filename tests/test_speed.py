@@ -224,3 +224,10 @@ def test_published_llama_bench_row_within_tolerance(rid, gid, backend, model, mi
                          depth=64 if kind == "tg" else 0)
     pred = r["decode_tokens_per_s"] if kind == "tg" else r["prefill_tokens_per_s"]
     assert abs(pred - measured) / measured <= TOL[kind], f"{rid}: predicted {pred:.1f}, published {measured}"
+
+
+def test_gpu_comparison_rows_carry_the_same_decode_speed_as_the_estimate():
+    r = estimate(Setup(model=LLAMA8, context=512, gpu="rtx-4090"))
+    from calc_py.fit import compare_gpus
+    row = next(g for g in compare_gpus(r) if g["id"] == "rtx-4090")
+    assert row["decode_tokens_per_s"] == pytest.approx(r["speed"]["decode_tokens_per_s"], rel=2e-3)
