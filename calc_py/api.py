@@ -74,6 +74,13 @@ Machine keys (query keys = CLI long flags; all optional, strings):
     ``command`` (the llama-server command line), ``messages``, ``dry_runs``;
     and the rest of the result describes that plan's layout.
 
+vLLM on the machine's GPUs (``engine=vllm``, key ``pipeline-parallel``, TP = GPUs / PP)
+    adds ``vllm_parallel``: ``tensor_parallel``, ``pipeline_parallel``, ``kv_tokens`` (of
+    the tightest GPU), ``max_concurrency`` at ``context``, ``max_model_len_auto``, ``fits``
+    and ``gpus`` (per rank: ``pp_stage``, ``layers``, ``weights_bytes``,
+    ``activation_bytes``, ``overhead_bytes``, ``kv_budget_bytes``, ``kv_bytes_per_token``,
+    ``kv_tokens``, ``usable_bytes``, ``fits``).
+
 ``what_fits(gpu, ram=None, context=8192) -> list[dict]``  (strict)
     ``python -m calc_py whatfits --json``: every catalog model that runs on the
     machine, ranked -- ``model``, ``name``, ``params``, ``quant``, ``context``,
@@ -113,13 +120,14 @@ from .quants import catalog as _quant_catalog
 #: query keys = the CLI's long flags
 KEYS = ("model", "params", "quant", "context", "engine", "batch", "ubatch", "flash-attn",
         "kv-cache", "gpu-layers", "gpu", "ram", "tensor-split", "split-mode", "main-gpu", "n-cpu-moe",
-        "cpu-moe", "override-tensor", "fit", "fit-target", "no-mmap")
+        "cpu-moe", "override-tensor", "fit", "fit-target", "no-mmap", "pipeline-parallel")
 
 DEFAULTS: dict[str, str] = {
     "model": "meta-llama/Llama-3.1-8B", "params": "", "quant": "Q4_K_M", "context": "8192",
     "engine": "llama.cpp", "batch": "1", "ubatch": "", "flash-attn": "", "kv-cache": "",
     "gpu-layers": "", "gpu": "rtx-4090", "ram": "", "tensor-split": "", "split-mode": "", "main-gpu": "",
     "n-cpu-moe": "", "cpu-moe": "", "override-tensor": "", "fit": "", "fit-target": "", "no-mmap": "",
+    "pipeline-parallel": "",
 }
 _DEFAULT_QUANT = {"llama.cpp": "Q4_K_M", "ollama": "Q4_K_M", "transformers": "bf16", "vllm": "bf16"}
 _MAX_VALUE_LEN = 200
@@ -206,7 +214,8 @@ def setup_from_strings(q: Mapping[str, str], lang: str = "en") -> Setup:
         override_tensor=parse_overrides(g("override-tensor")),
         fit=bool(parse_bool(g("fit"), "fit")),
         fit_target=parse_fit_target(g("fit-target"), n_dev),
-        no_mmap=bool(parse_bool(g("no-mmap"), "no-mmap")))
+        no_mmap=bool(parse_bool(g("no-mmap"), "no-mmap")),
+        pipeline_parallel=parse_int(g("pipeline-parallel"), "pipeline-parallel", 1, 16) if g("pipeline-parallel") else 1)
 
 
 def _join(xs) -> str:
@@ -355,6 +364,7 @@ def estimate_query(query: Mapping[str, Any], lang: str = "en", gguf: bytes | Non
         "fit": "on" if setup.fit else "",
         "fit-target": _join(setup.fit_target or ()),
         "no-mmap": "on" if setup.no_mmap else "",
+        "pipeline-parallel": "" if setup.pipeline_parallel == 1 else str(setup.pipeline_parallel),
     })
     answer = {"inputs": inputs, "notices": notices, "result": result}
     if cfg is not None:
