@@ -715,6 +715,7 @@ def build(fit: bool = False) -> Report:
     vllm_rows(rep)
     transformers_rows(rep)
     oracle_rows(rep)
+    __import__("accuracy_speed").add_to_report(rep)   # llama-bench speed rows (benchmarks/accuracy_speed.py)
     return rep
 
 
