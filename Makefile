@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: setup dist serve test oracle bench chromium clean
+.PHONY: setup dist serve test oracle conformance bench chromium clean
 
 $(VENV)/.stamp: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,19 @@ oracle:
 	.venv-oracle/bin/pip install -q llama-cpp-python==0.3.36 gguf==0.19.0 numpy
 	.venv-oracle/bin/python benchmarks/llamacpp_oracle.py
 	.venv-oracle/bin/python benchmarks/oracle_quant_check.py
+
+# llama.cpp's own converter on tiny random-weight checkpoints of every catalog architecture
+# (benchmarks/convert_check.py -> tests/data/conformance/). torch 2.13.0 is the CPU build on
+# this disk; the converter comes from the llama-cpp-python 0.3.36 sdist (vendor/llama.cpp, b11312).
+ORACLE_SDIST := .oracle-work/llama_cpp_python-0.3.36
+conformance:
+	test -x .venv-oracle/bin/python || $(PYTHON) -m venv .venv-oracle
+	.venv-oracle/bin/pip install -q llama-cpp-python==0.3.36 gguf==0.19.0 numpy torch==2.13.0 \
+		transformers==5.23.0 safetensors
+	test -f $(ORACLE_SDIST)/vendor/llama.cpp/convert_hf_to_gguf.py || ( mkdir -p .oracle-work && \
+		.venv-oracle/bin/pip download -q --no-binary :all: --no-deps llama-cpp-python==0.3.36 -d .oracle-work && \
+		tar xzf .oracle-work/llama_cpp_python-0.3.36.tar.gz -C .oracle-work )
+	.venv-oracle/bin/python benchmarks/convert_check.py --sdist $(ORACLE_SDIST)/vendor/llama.cpp
 
 bench: setup
 	$(PY) benchmarks/accuracy.py

@@ -223,8 +223,9 @@ def qwen3_30b_a3b() -> Case:
 def catalog_case(name: str, model_id: str) -> Case:
     """A real catalog architecture: calc_py.inventory's tensors of the *file* (NextN/MTP
     blocks included), the GGUF KV of benchmarks/llamacpp_oracle.metadata, and the
-    source types convert_hf_to_gguf.py writes (1-D / bias / ssm_a F32, gpt-oss
-    experts MXFP4, else BF16). n_head / n_head_kv are what llama.cpp reads back
+    source types convert_hf_to_gguf.py writes (calc_py.weights._source_types:
+    1-D / norms / biases / ssm_a / routers / conv kernels F32, gpt-oss experts
+    MXFP4, else BF16). n_head / n_head_kv are what llama.cpp reads back
     from that KV (MLA: head_count_kv = 1)."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     from llamacpp_oracle import metadata
@@ -243,15 +244,10 @@ def catalog_case(name: str, model_id: str) -> Case:
     def first(v: object) -> int:
         return int(v[0]) if isinstance(v, list) else int(v)
 
+    from calc_py.weights import _source_types
+
     ts = list(file_tensors(a))
-    src: dict[str, str] = {}
-    for t in ts:
-        if len(t.ne) == 1 or t.name.endswith(".bias") or t.name.endswith("ssm_a"):
-            src[t.name] = "F32"
-        elif p == "gpt-oss" and "_exps.weight" in t.name:
-            src[t.name] = "MXFP4"
-        else:
-            src[t.name] = "BF16"
+    src = _source_types(a)     # the converter's types (tests/test_conformance.py checks them)
     return Case(name, p, block_count(a), a.n_embd, first(val[f"{p}.attention.head_count"]),
                 first(val[f"{p}.attention.head_count_kv"]), 0, ts, n_expert=a.n_expert,
                 n_expert_used=a.n_expert_used, source_types=src, kv=kv, n_layer_nextn=a.n_layer_nextn,

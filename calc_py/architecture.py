@@ -117,6 +117,7 @@ class Architecture:
     ssm_dt_rank: int = 0           # number of value heads
     ssm_d_inner: int = 0           # value_dim = head_v_dim * n_v_heads
     rope_freqs: bool = False       # llama3-style rope scaling tensor in the GGUF
+    rope_factors: int = 0          # phi3 longrope: floats in rope_factors_long/short (rotary dims / 2)
     # multi-token-prediction (NextN) blocks the converter appends after the
     # n_layer trunk blocks (GGUF block_count = n_layer + n_layer_nextn). llama.cpp
     # loads them only with --spec-type draft-mtp and gives them no KV in the main
@@ -398,6 +399,14 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
     if not isinstance(rope_scaling, Mapping):
         raise CalcError("config.json field 'rope_scaling' must be a JSON object", field="config")
     rope_freqs = isinstance(rope_scaling, Mapping) and rope_scaling.get("rope_type") == "llama3"
+    # phi3 longrope (Phi-3.5-mini, Phi-4-mini): convert_hf_to_gguf.py writes F32
+    # rope_factors_long/short of int(partial_rotary_factor * n_embd) // n_head / 2
+    # floats (conversion/phi.py Phi3MiniModel.generate_extra_tensors); found by
+    # benchmarks/convert_check.py.
+    rope_factors = 0
+    if arch == "phi3" and rope_scaling.get("long_factor"):
+        rot = int(float(cfg.get("partial_rotary_factor") or 1.0) * n_embd) // n_head
+        rope_factors = rot // 2
 
     # NextN / MTP blocks that b11312's convert_hf_to_gguf.py writes by default
     # (without --no-mtp): conversion/glm.py Glm4MoeModel (num_nextn_predict_layers),
@@ -425,6 +434,6 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
         n_swa=n_swa, swa_layers=swa_layers, swa_chunked=chunked,
         recurrent_layers=recurrent, ssm_d_conv=ssm["d_conv"], ssm_d_state=ssm["d_state"],
         ssm_n_group=ssm["n_group"], ssm_dt_rank=ssm["dt_rank"], ssm_d_inner=ssm["d_inner"],
-        rope_freqs=rope_freqs, n_layer_nextn=n_nextn, notes=tuple(notes),
+        rope_freqs=rope_freqs, rope_factors=rope_factors, n_layer_nextn=n_nextn, notes=tuple(notes),
         torch_dtype=read_dtype(cfg), defaults_used=tuple(cfg.defaults_used),
     ))

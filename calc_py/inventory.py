@@ -89,7 +89,9 @@ def _experts(b: _Builder, a: Architecture, il: int) -> None:
         b.blk(il, "ffn_up_exps.bias", ff, e)
     if a.n_ff_shexp:
         if a.shexp_gate:
-            b.blk(il, "ffn_gate_inp_shexp.weight", a.n_embd)
+            # {n_embd, 1}: what convert_hf_to_gguf.py writes (the HF [1, n_embd] weight
+            # unsqueezed); llama.cpp asks for {n_embd}, the same ggml shape
+            b.blk(il, "ffn_gate_inp_shexp.weight", a.n_embd, 1)
         b.blk(il, "ffn_gate_shexp.weight", a.n_embd, a.n_ff_shexp)
         b.blk(il, "ffn_down_shexp.weight", a.n_ff_shexp, a.n_embd)
         b.blk(il, "ffn_up_shexp.weight", a.n_embd, a.n_ff_shexp)
@@ -103,7 +105,7 @@ def _ffn(b: _Builder, a: Architecture, il: int, bias: bool = False) -> None:
 
 
 def _llama_like(b: _Builder, a: Architecture) -> None:
-    """llama, granite, qwen2, qwen3, qwen2moe, qwen3moe, minimax-m2, olmo2, smollm3."""
+    """llama, granite, qwen2, qwen3, qwen2moe, qwen3moe, minimax-m2, smollm3."""
     _embeddings(b, a)
     if a.rope_freqs:
         b.add("rope_freqs.weight", a.head_dim_k // 2)
@@ -120,6 +122,21 @@ def _llama_like(b: _Builder, a: Architecture) -> None:
         _attn_out(b, a, il)
         b.blk(il, "ffn_norm.weight", a.n_embd)
         _ffn(b, a, il, bias=a.arch == "granite" and a.out_bias)
+
+
+def _olmo2(b: _Builder, a: Architecture) -> None:
+    """olmo2 (models/olmo2.cpp): no pre-norms; post-attention and post-FFN norms;
+    q/k norms over all heads ({n_head*head_dim}, {n_head_kv*head_dim}). Found by
+    benchmarks/convert_check.py (calc_py had the llama layout before)."""
+    _embeddings(b, a)
+    for il in range(a.n_layer):
+        _qkv(b, a, il)
+        _attn_out(b, a, il)
+        b.blk(il, "attn_q_norm.weight", a.head_dim_k * a.n_head)
+        b.blk(il, "attn_k_norm.weight", a.n_embd_k_gqa(il))
+        b.blk(il, "post_attention_norm.weight", a.n_embd)
+        _dense_ffn(b, a, il)
+        b.blk(il, "post_ffw_norm.weight", a.n_embd)
 
 
 def _gemma(b: _Builder, a: Architecture) -> None:
@@ -141,8 +158,19 @@ def _gemma(b: _Builder, a: Architecture) -> None:
 
 
 def _phi3(b: _Builder, a: Architecture) -> None:
-    """phi3: fused attn_qkv and fused gate+up in ffn_up (models/phi3.cpp)."""
+    """phi3: fused attn_qkv and fused gate+up in ffn_up (models/phi3.cpp).
+
+    Longrope models (Phi-3.5-mini, Phi-4-mini) carry ``rope_factors_long`` /
+    ``rope_factors_short`` {n_rot/2} F32: the converter writes them
+    (conversion/phi.py generate_extra_tensors) and models/phi3.cpp creates them
+    for layer 0 (``TENSOR_DUPLICATED`` for the other layers: one copy per buffer
+    type). Found by benchmarks/convert_check.py (384 bytes on Phi-3.5-mini).
+    """
     _embeddings(b, a)
+    n_factors = a.rope_factors
+    if n_factors:
+        b.add("rope_factors_long.weight", n_factors, layer=0)
+        b.add("rope_factors_short.weight", n_factors, layer=0)
     for il in range(a.n_layer):
         b.blk(il, "attn_norm.weight", a.n_embd)
         n_kv = a.head_dim_k * a.n_head_kv[il]
@@ -188,7 +216,11 @@ def _gpt_oss(b: _Builder, a: Architecture) -> None:
 
 
 def _llama4(b: _Builder, a: Architecture) -> None:
+    """llama4: models/llama4.cpp; ``rope_freqs`` {n_rot/2} with llama3 rope scaling
+    (Scout; conversion/llama.py writes it, found by benchmarks/convert_check.py)."""
     _embeddings(b, a)
+    if a.rope_freqs:
+        b.add("rope_freqs.weight", a.head_dim_k // 2)
     for il in range(a.n_layer):
         b.blk(il, "attn_norm.weight", a.n_embd)
         _qkv(b, a, il)
@@ -257,7 +289,7 @@ def _qwen3next(b: _Builder, a: Architecture) -> None:
 _BUILDERS = {
     "llama": _llama_like, "granite": _llama_like, "qwen2": _llama_like, "qwen3": _llama_like,
     "qwen2moe": _llama_like, "qwen3moe": _llama_like, "minimax-m2": _llama_like,
-    "olmo2": _llama_like, "smollm3": _llama_like,
+    "olmo2": _olmo2, "smollm3": _llama_like,
     "gemma": _gemma, "gemma2": _gemma, "gemma3": _gemma,
     "phi3": _phi3, "deepseek2": _deepseek2, "gpt-oss": _gpt_oss, "llama4": _llama4,
     "glm4moe": _glm4moe, "command-r": _command_r, "cohere2": _command_r,

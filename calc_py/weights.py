@@ -21,7 +21,7 @@ from math import ceil
 from .architecture import Architecture
 from .ggml_types import GGML_TYPES as _GGML_NAMES, tensor_bytes
 from .gguf_mix import plan_types
-from .inventory import block_count, file_tensors, is_nextn, tensors
+from .inventory import NOT_HF_PARAMS, block_count, file_tensors, is_nextn, tensors
 from .quants import Quant
 from .tensor import Tensor
 
@@ -94,22 +94,54 @@ class Weights:
         return _placement_sums(self)
 
 
-def _source_types(a: Architecture) -> dict[str, str]:
-    """Types in the source (converted) GGUF: 1-D F32, MXFP4 experts for gpt-oss, else BF16.
+#: Tensors convert_hf_to_gguf.py writes in F32 whatever ``--outtype`` (b11312
+#: conversion/base.py ``ModelBase.prepare_tensors``: "Some tensor types are
+#: always in float32" -- FFN_GATE_INP, FFN_GATE_INP_SHEXP, POS_EMBD,
+#: TOKEN_TYPES, SSM_CONV1D, ...). llama-quantize leaves them so
+#: (``tensor_allows_quantization``), hence F32 in every mix. Found by
+#: benchmarks/convert_check.py: the MoE routers were BF16/F16 here before.
+_CONVERTER_F32 = ("ffn_gate_inp.weight", "ffn_gate_inp_shexp.weight", "ssm_conv1d.weight",
+                  "position_embd.weight", "token_types.weight")
 
-    Over :func:`inventory.file_tensors` (the NextN/MTP blocks included).
-    gpt-oss: convert_hf_to_gguf.py writes the expert tensors as MXFP4 straight
-    from the checkpoint's *_blocks/*_scales; the quantizer keeps them.
+
+def _source_types(a: Architecture, outtype: str = "BF16") -> dict[str, str]:
+    """Types convert_hf_to_gguf.py (b11312) writes with ``--outtype outtype``: the quantizer's source.
+
+    Over :func:`inventory.file_tensors` (the NextN/MTP blocks included), the
+    rules of conversion/base.py ``ModelBase.prepare_tensors``: F32 for every
+    tensor of at most one dimension, every ``*_norm.weight``, every name not
+    ending in ``.weight`` (biases, ``ssm_a``, ``exp_probs_b.bias``) and the
+    always-F32 kinds in :data:`_CONVERTER_F32` (MoE routers, conv kernels);
+    gpt-oss experts MXFP4 (conversion/gpt_oss.py ``repack_mxfp4`` copies the
+    checkpoint's *_blocks/*_scales); everything else ``outtype``. Checked
+    tensor by tensor against the converter in tests/test_conformance.py.
     """
     out: dict[str, str] = {}
     for t in file_tensors(a):
-        if len(t.ne) == 1 or t.name.endswith(".bias") or t.name.endswith("ssm_a"):
-            out[t.name] = "F32"
-        elif a.arch == "gpt-oss" and "_exps.weight" in t.name:
-            out[t.name] = "MXFP4"
+        n = t.name
+        if (len(t.ne) <= 1 or n.endswith("_norm.weight") or not n.endswith(".weight")
+                or any(k in n for k in _CONVERTER_F32)):
+            out[n] = "F32"
+        elif a.arch == "gpt-oss" and "_exps.weight" in n:
+            out[n] = "MXFP4"
         else:
-            out[t.name] = "BF16"
+            out[n] = outtype
     return out
+
+
+def _default_options(a: Architecture, options: dict) -> tuple:
+    """Quantizer options as a cache key, with the per-architecture defaults filled in.
+
+    gpt-oss: ``keep_quantized_source`` defaults to True. Its converted file holds
+    the experts in MXFP4 and a stock ``llama-quantize`` run refuses to touch them
+    ("requantizing from type mxfp4 is disabled", recorded in
+    tests/data/conformance/), so every published gpt-oss GGUF keeps them
+    (gpt-oss-120b: 60.87 / 60.03 / ~58 GiB at F16 / Q8_0 / Q4_K_M).
+    """
+    opts = dict(options)
+    if a.arch == "gpt-oss":
+        opts.setdefault("keep_quantized_source", True)
+    return tuple(sorted(opts.items()))
 
 
 @lru_cache(maxsize=512)
@@ -144,15 +176,15 @@ def gguf_file_weights(a: Architecture, mix: str, *, mtp_in_file: bool = True, **
     ``--no-mtp``; the trunk-only sparse GGUF benchmarks/llamacpp_oracle.py
     wrote): counters over ``n_layer``.
     """
-    return _gguf_planned(a, mix, bool(mtp_in_file and a.n_layer_nextn),
-                         tuple(sorted(options.items())))
+    return _gguf_planned(a, mix, bool(mtp_in_file and a.n_layer_nextn), _default_options(a, options))
 
 
 def gguf_weights(a: Architecture, mix: str) -> Weights:
     """Per-tensor types and bytes of ``a`` quantized to the GGUF ``mix`` (plain
     ``llama-quantize in.gguf out.gguf MIX`` on a file converted with its MTP
-    blocks); one shared, memoised instance per (architecture, mix)."""
-    return _gguf_planned(a, mix, bool(a.n_layer_nextn), ())
+    blocks); one shared, memoised instance per (architecture, mix). gpt-oss keeps
+    its MXFP4 experts (see :func:`_default_options`)."""
+    return _gguf_planned(a, mix, bool(a.n_layer_nextn), _default_options(a, {}))
 
 
 def _is_quantized_linear(t: Tensor, experts_only: bool) -> bool:
@@ -190,8 +222,8 @@ def _hf_weights_cached(a: Architecture, quant_id: str, spec_items: tuple) -> Wei
     label = spec.get("label", quant_id)
     out = []
     for t in tensors(a):
-        if t.name in ("rope_freqs.weight",):
-            continue   # lives in config.json for transformers/vLLM
+        if t.name in NOT_HF_PARAMS:
+            continue   # rope_freqs / rope_factors_*: config.json values for transformers/vLLM
         nbytes = _hf_tensor_bytes(t, spec, base)
         quantized = int(spec.get("weight_bits", 16)) < 16 and _is_quantized_linear(
             t, bool(spec.get("experts_only")))
