@@ -66,7 +66,8 @@ PYODIDE_FILES = (
     "pyodide-lock.json",
 )
 # Page assets whose file names get a content hash (source name -> dist folder).
-STATIC_ASSETS = ("static/style.css", "static/app.js", "static/worker.js", "view.py")
+STATIC_ASSETS = ("static/style.css", "static/app.js", "static/worker.js", "static/a11y.js",
+                 "static/first-paint.js", "view.py")
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest timestamp a zip can store
 LANG = i18n.DEFAULT_LANG
 # Pages of the calculator itself; a doc of the same name is written as <name>-guide.html.
@@ -77,6 +78,10 @@ LANG_CODE = P.LANG_CODE
 # Generated pages a hand-written doc leads to (a line under its heading): slug -> (href, message key).
 # accuracy-rows.html is rendered by site_src/tables.py from calc_py/data/accuracy.json.
 DOC_LINK_KEYS = {"accuracy": (("accuracy-rows.html", "tables.accuracy.link"),)}
+
+
+#: set by build(): {"dir", "version", "files", "bytes"} of site_src/first_paint.py's files
+FIRST_PAINT: dict = {}
 
 
 def content_hash(data: bytes) -> str:
@@ -219,6 +224,10 @@ def jinja_env(lang: str = LANG) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["t"] = lambda key, **kw: i18n.t(key, lang, **kw)
+    # where the first-paint script finds the tables' precomputed answers (English pages only)
+    env.globals["first_paint"] = {"dir": FIRST_PAINT.get("dir", "") if lang == LANG else "",
+                                  "version": FIRST_PAINT.get("version", ""), "keys": " ".join(api.KEYS),
+                                  "model": api.DEFAULTS["model"]}
     env.filters["gib"] = gib
     env.filters["gb"] = gb
     env.filters["item_id"] = item_id
@@ -265,7 +274,8 @@ def wrap_tables(html: str, lang: str = LANG) -> str:
                        f"{m.group(0)}</div>")
         pos = m.end()
     out.append(html[pos:])
-    return "".join(out)
+    # code blocks scroll sideways too: reachable with the keyboard
+    return "".join(out).replace("<pre>", '<pre tabindex="0">')
 
 
 def with_doc_links(body: str, links) -> str:
@@ -410,6 +420,11 @@ def build(out: Path, base_url: str = "") -> None:
         assets[name] = f"assets/{hashed_name(name, data)}"
         (out / assets[name]).write_bytes(data)
 
+    # the model tables' calculator links answered at build time (site_src/first_paint.py)
+    from site_src import first_paint
+    FIRST_PAINT.clear()
+    FIRST_PAINT.update(first_paint.write(out, load_view()))
+    print(f"first paint: {FIRST_PAINT['files']} files, {FIRST_PAINT['bytes']:,} bytes")
     pages = render_site(out, assets, wheel_file, pyodide_url, base_url)
     # for the pages that embed the calculator: not part of it, so not precached
     shutil.copyfile(SITE_SRC / EMBED_RESIZE, out / Path(EMBED_RESIZE).name)

@@ -79,6 +79,29 @@ def _fit(result: dict, lang: str) -> dict:
             "advice": [str(a) for a in fit.get("advice") or []]}
 
 
+def _tps(v) -> str:
+    return "–" if v is None else f"{v:,.0f}" if v >= 100 else f"{v:.1f}"
+
+
+def _speed(result: dict, lang: str) -> dict:
+    """The speed line (calc_py/speed.py via the result's ``speed``); hidden without one."""
+    sp = result.get("speed")
+    if not sp or not sp.get("decode_tokens_per_s"):
+        return {"shown": False, "text": "", "how": "", "href": SPEED_ACCURACY_HREF, "link": ""}
+    from calc_py.speed import fit_accuracy
+    err = (fit_accuracy().get("tg") or {}).get("held_out_gpu") or {}
+    return {"shown": True, "href": SPEED_ACCURACY_HREF,
+            "text": _t("site.results.speed", lang, backend=sp["basis"]["backend"],
+                       decode=_tps(sp["decode_tokens_per_s"]), decode_ctx=_tps(sp["decode_tokens_per_s_at_context"]),
+                       context=f"{sp['context']:,}", prefill=_tps(sp["prefill_tokens_per_s"])),
+            "how": _t("site.results.speed.how", lang, err=f"{err.get('median', 0):.0f}"),
+            "link": _t("site.results.speed.link", lang)}
+
+
+#: the speed section of the accuracy-rows page (site_src/tables.py renders accuracy.json's fits)
+SPEED_ACCURACY_HREF = "accuracy-rows.html#fit-llamacpp_speed_summary"
+
+
 def _rule(result: dict, lang: str) -> dict:
     """The original article's rule of thumb, shown beside our estimate."""
     rt = result.get("rule_of_thumb") or {}
@@ -189,6 +212,7 @@ def view(answer: dict, gpus: list[dict], lang: str = i18n.DEFAULT_LANG) -> dict:
         "parts": parts,
         "bar": bar,
         "fit": _fit(result, lang),
+        "speed": _speed(result, lang),
         "rule": _rule(result, lang),
         "notes": [str(n) for n in result.get("notes") or []],
         "approximate": approximate,
@@ -205,7 +229,67 @@ def view(answer: dict, gpus: list[dict], lang: str = i18n.DEFAULT_LANG) -> dict:
             "gpu-layers": str(effective.get("gpu_layers") if effective.get("gpu_layers") is not None else ""),
         },
         "gpus": _gpu_rows(gpus, lang),
+        "machine": machine_view(result, lang),
     }
+
+
+#: the parts of one device's bar, in llama.cpp's order of allocation
+DEVICE_PARTS = (("weights", "weights_bytes"), ("kv_cache", "kv_cache_bytes"),
+                ("compute", "compute_bytes"), ("overhead", "overhead_bytes"))
+
+
+def machine_view(result: dict, lang: str) -> dict:
+    """The machine's rows (cards with counts, in llama.cpp's device order), each
+    device's parts, bar and verdict, the host's, and --fit's plan with its command.
+    Empty lists/None where calc_py placed nothing (no machine in the query)."""
+    machine = result.get("machine") or {}
+    rows: list[dict] = []
+    for d in machine.get("devices") or []:
+        if rows and rows[-1]["gpu"] == d["gpu"]:
+            rows[-1]["count"] += 1
+        else:
+            rows.append({"gpu": d["gpu"], "count": 1})
+    devices = []
+    for d in result.get("devices") or []:
+        usable = max(int(d.get("usable_bytes") or 0), int(d.get("total_bytes") or 0), 1)
+        bar, x = [], 0.0
+        for part, key in DEVICE_PARTS:
+            width = BAR_WIDTH * int(d.get(key) or 0) / usable
+            bar.append({"part": part, "x": f"{x:.2f}", "width": f"{width:.2f}"})
+            x += width
+        layers = d.get("layers")
+        devices.append({
+            "name": str(d["name"]), "label": str(d.get("label") or d.get("gpu") or ""),
+            "fits": "true" if d.get("fits") else "false",
+            "verdict": _t("site.js.gpu.fits" if d.get("fits") else "site.js.gpu.no_fit", lang),
+            "layers": (_t("site.js.device.layers", lang, first=layers[0], last=layers[1])
+                       if layers else _t("site.js.device.no_layers", lang)),
+            **{part: amount(d.get(key), lang)["gib"] for part, key in DEVICE_PARTS},
+            "total": amount(d.get("total_bytes"), lang), "usable": amount(d.get("usable_bytes"), lang)["gib"],
+            "bar": bar,
+        })
+    host = result.get("host")
+    host_view = None
+    if host and devices:
+        ram = host.get("ram_bytes")
+        host_view = {
+            "weights": amount(host.get("weights_bytes"), lang)["gib"],
+            "kv_cache": amount(host.get("kv_cache_bytes"), lang)["gib"],
+            "compute": amount((host.get("compute_bytes") or 0) + (host.get("output_bytes") or 0), lang)["gib"],
+            "total": amount(host.get("total_bytes"), lang),
+            "ram": amount(ram, lang)["gib"] if ram else _t("site.js.host.ram_unknown", lang),
+            "fits": "none" if host.get("fits") is None else ("true" if host["fits"] else "false"),
+            "verdict": (_t("site.js.host.ram_unknown", lang) if host.get("fits") is None
+                        else _t("site.js.gpu.fits" if host["fits"] else "site.js.gpu.no_fit", lang)),
+        }
+    plan = result.get("plan")
+    plan_view = None
+    if plan:
+        plan_view = {"messages": [str(m) for m in plan.get("messages") or []]
+                     + [str(m) for m in (plan.get("beside") or {}).get("messages") or []],
+                     "command": str(plan.get("command") or "")}
+    return {"rows": rows, "ram": str(int(machine["ram_bytes"] / 2**30)) if machine.get("ram_bytes") else "",
+            "devices": devices, "host": host_view, "plan": plan_view}
 
 
 def _gpu_rows(gpus: list[dict], lang: str) -> list[dict]:
@@ -229,6 +313,7 @@ def _gpu_rows(gpus: list[dict], lang: str) -> list[dict]:
             "headroom_bytes": g["headroom_bytes"],
             "headroom": gib.format(value=f"{g['headroom_bytes'] / 2**30:.2f}"),
             "cards": str(cards) if cards is not None else "–",
+            "speed": _tps(g.get("decode_tokens_per_s")),     # decode tokens/s where it fits
         })
     return rows
 
@@ -237,7 +322,7 @@ def boot(lang: str = i18n.DEFAULT_LANG) -> dict:
     """Data app.js needs before Python is up: which options each engine takes."""
     return {"engines": {k: {"quants": [q["value"] for q in v["quants"]], "kv": v["kv"]}
                         for k, v in engine_options().items()},
-            "file_keys": list(FILE_KEYS), "config_keys": list(CONFIG_KEYS)}
+            "file_keys": list(FILE_KEYS), "config_keys": list(CONFIG_KEYS), "keys": list(api.KEYS)}
 
 
 # ---- a GGUF file the reader picked --------------------------------------------

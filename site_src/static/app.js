@@ -6,7 +6,8 @@ const root = document.documentElement;
 const $ = (sel) => document.querySelector(sel);
 const $$ = (sel) => Array.from(document.querySelectorAll(sel));
 const boot = JSON.parse($("#calc-boot").textContent);
-const KEYS = ["model", "params", "quant", "context", "engine", "batch", "ubatch",
+// calc_py's query keys (api.KEYS, from the build), the machine's included
+const KEYS = boot.keys || ["model", "params", "quant", "context", "engine", "batch", "ubatch",
   "flash-attn", "kv-cache", "gpu-layers", "gpu"];
 const isEmbed = root.dataset.embed === "true";
 const search = new URLSearchParams(location.search);
@@ -68,6 +69,11 @@ function readForm() {
   const usingConfig = configText() !== "";
   const query = gguf || usingConfig ? {} : { model: field("model").value.trim() };
   for (const key of KEYS) {
+    if (key === "gpu" && form) {          // the machine editor's rows: 2xrtx-3090,rtx-4090
+      const machine = machineString();
+      if (machine !== "") query.gpu = machine;
+      continue;
+    }
     const el = field(key);
     if (!el || key === "model" || (gguf && boot.file_keys.includes(key))) continue;
     if (usingConfig && boot.config_keys.includes(key)) continue;
@@ -294,7 +300,8 @@ function renderResults(v) {
     setAmount(ruleRefs, v.rule);
     setText(dom.ruleExplain, v.rule.text);
   }
-  if (dom.gpuRows) renderGpus(v.gpus);
+  if (dom.gpuRows && v.gpus) renderGpus(v.gpus);   // a first-paint view has no GPU table
+  renderMachine(v.machine);
   setData(results, "query", v.query);
 }
 
@@ -342,6 +349,7 @@ function renderInputs(v) {
     const el = field(key);
     if (el && el !== focused && v.inputs[key] !== undefined) setValue(el, String(v.inputs[key]));
   }
+  renderMachineInputs(v);
   if (v.file) setValue(field("model"), v.file.name);   // the picker shows the file's model
   if (v.config) setValue(field("model"), v.config.name);
   for (const [key, text] of Object.entries(v.placeholders)) {
@@ -369,6 +377,7 @@ function renderInputs(v) {
 
 function render(v) {
   view = v;
+  if (root.dataset.answer) setData(root, "answer", "live");   // the worker's answer replaces the first paint
   if (!v.file && !v.config) modelView = v;
   markStale(false);
   renderResults(v);
@@ -380,6 +389,154 @@ function render(v) {
   } else {
     scheduleUrl();
   }
+}
+
+// ---- the machine: cards with counts, RAM, the per-device view and the plan ----------
+// The rows only spell the gpu= key (count x catalog id, comma-separated, llama.cpp's
+// device order); calc_py parses it, places every tensor and answers with each
+// device's bytes (view.machine), which are copied here as text.
+
+const machineDom = form && $("#machine-rows") ? {
+  rows: $("#machine-rows"), add: $("#machine-add"),
+} : null;
+
+function machineRows() {
+  return machineDom ? Array.from(machineDom.rows.querySelectorAll(".machine-row")) : [];
+}
+
+function machineString() {
+  // "" when no card is chosen (no machine: the single-card answer of before)
+  const parts = [];
+  for (const row of machineRows()) {
+    const id = row.querySelector(".machine-gpu").value;
+    const count = row.querySelector(".machine-count").value.trim() || "1";
+    if (id) parts.push(count === "1" ? id : `${count}x${id}`);
+  }
+  return parts.join(",");
+}
+
+function addMachineRow() {
+  // a copy of the first row (the catalog's options), with its own label
+  const first = machineRows()[0];
+  const row = first.cloneNode(true);
+  const n = machineRows().length + 1;
+  const select = row.querySelector(".machine-gpu");
+  select.removeAttribute("id");
+  select.setAttribute("aria-label", msg("machine.card", { n: String(n) }));
+  row.querySelector("label").remove();
+  const count = row.querySelector(".machine-count");
+  count.removeAttribute("id");
+  count.value = "1";
+  const remove = row.querySelector(".machine-remove");
+  remove.hidden = false;
+  remove.disabled = false;
+  machineDom.rows.append(row);
+  return row;
+}
+
+function renderMachineInputs(v) {
+  if (!machineDom) return;
+  const focused = document.activeElement;
+  if (machineDom.rows.contains(focused)) return;   // the reader is editing it
+  const rows = v.machine && v.machine.rows.length ? v.machine.rows
+    : [{ gpu: String(v.inputs.gpu || ""), count: 1 }];
+  while (machineRows().length < rows.length) addMachineRow();
+  while (machineRows().length > rows.length) machineRows().pop().remove();
+  machineRows().forEach((row, i) => {
+    setValue(row.querySelector(".machine-gpu"), rows[i].gpu);
+    setValue(row.querySelector(".machine-count"), String(rows[i].count));
+  });
+}
+
+if (machineDom) {
+  machineDom.add.addEventListener("click", () => {
+    const row = addMachineRow();
+    row.querySelector(".machine-gpu").disabled = false;
+    row.querySelector(".machine-count").disabled = false;
+    row.querySelector(".machine-gpu").focus();
+  });
+  machineDom.rows.addEventListener("click", (e) => {
+    const button = e.target.closest(".machine-remove");
+    if (!button) return;
+    button.closest(".machine-row").remove();
+    machineDom.add.focus();
+    request(readForm());
+  });
+}
+
+const devicesDom = $("#devices") ? {
+  section: $("#devices"), rows: $("#device-rows"), plan: $("#plan"), messages: $("#plan-messages"),
+  command: $("#plan-command"),
+} : null;
+
+function deviceBar(bar) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 1000 12");
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("class", "device-bar");
+  svg.setAttribute("aria-hidden", "true");
+  for (const s of bar) {
+    const rect = document.createElementNS(svg.namespaceURI, "rect");
+    for (const [k, val] of [["class", `seg seg-${s.part}`], ["x", s.x], ["width", s.width], ["y", "0"], ["height", "12"]]) {
+      rect.setAttribute(k, val);
+    }
+    svg.append(rect);
+  }
+  return svg;
+}
+
+function cell(tag, text, cls) {
+  const c = document.createElement(tag);
+  if (tag === "th") c.scope = "row";
+  if (cls) c.className = cls;
+  c.textContent = text;
+  return c;
+}
+
+function renderMachine(m) {
+  if (!devicesDom) return;
+  const has = Boolean(m && m.devices.length);
+  setHidden(devicesDom.section, !has);
+  if (has) {
+    const key = JSON.stringify([m.devices, m.host]);
+    if (devicesDom.rows.dataset.key !== key) {   // a few rows: rebuilt when they change
+      devicesDom.rows.dataset.key = key;
+      const trs = m.devices.map((d) => {
+        const tr = document.createElement("tr");
+        tr.dataset.device = d.name;
+        tr.dataset.fits = d.fits;
+        tr.dataset.bytes = String(d.total.bytes);
+        const head = cell("th", `${d.name} · ${d.label}`);
+        head.append(deviceBar(d.bar));
+        tr.append(head, cell("td", d.layers), cell("td", d.weights, "num"), cell("td", d.kv_cache, "num"),
+          cell("td", d.compute, "num"), cell("td", d.overhead, "num"), cell("td", d.total.gib, "num"),
+          cell("td", d.usable, "num"), cell("td", d.verdict, "verdict"));
+        return tr;
+      });
+      if (m.host) {
+        const h = m.host;
+        const tr = document.createElement("tr");
+        tr.dataset.device = "host";
+        tr.dataset.fits = h.fits;
+        tr.dataset.bytes = String(h.total.bytes);
+        tr.append(cell("th", msg("device.host")), cell("td", ""), cell("td", h.weights, "num"),
+          cell("td", h.kv_cache, "num"), cell("td", h.compute, "num"), cell("td", "", "num"),
+          cell("td", h.total.gib, "num"), cell("td", h.ram, "num"), cell("td", h.verdict, "verdict"));
+        trs.push(tr);
+      }
+      devicesDom.rows.replaceChildren(...trs);
+    }
+  }
+  const plan = m && m.plan;
+  setHidden(devicesDom.plan, !plan);
+  if (plan) {
+    fillList(devicesDom.messages, plan.messages);
+    setValue(devicesDom.command, plan.command);
+  }
+}
+
+if (devicesDom) {
+  $("#plan-copy").addEventListener("click", () => copyFrom(devicesDom.command, $("#plan-status")));
 }
 
 // ---- the address bar -------------------------------------------------------------
@@ -457,7 +614,10 @@ function setPending(pending) {
   pendingTimer = 0;
   if (pending) {
     if (!results.classList.contains("is-pending")) {
-      pendingTimer = setTimeout(() => results.classList.add("is-pending"), PENDING_SHOW_MS);
+      // the build's answer for these inputs is on screen: nothing to dim while Python starts
+      pendingTimer = setTimeout(() => {
+        if (root.dataset.answer !== "precomputed") results.classList.add("is-pending");
+      }, PENDING_SHOW_MS);
     }
   } else if (results.classList.contains("is-pending")) {
     results.classList.remove("is-pending");
@@ -526,6 +686,24 @@ if (worker) worker.postMessage({
 // The URL's inputs go to Python as typed (it validates and reports notices);
 // until the answer comes, the prerendered default is marked as not current.
 const initial = urlQuery();
+// ---- first paint: the build's answer for the link's inputs -----------------------
+// first-paint.js (in <head>) fetched the one file that may hold it; if it does, it is
+// shown now: the display model calc_py computed at build time for exactly these
+// inputs (<html data-answer="precomputed">; the GPU table stays dimmed, it is not in
+// the file). Otherwise the numbers stay greyed (data-answer="placeholder") until the
+// worker answers. data-calc-state=ready still means Python is up.
+if (window.__calcFirstPaint && !langPage) {
+  window.__calcFirstPaint.then((v) => {
+    if (!v || root.dataset.answer !== "placeholder") return;   // none, or the worker was first
+    view = v;
+    renderResults(v);
+    renderInputs(v);
+    setData(root, "answer", "precomputed");
+    results.classList.remove("is-pending");
+    postHeight();
+  });
+}
+
 // A link's #config=c1.... (a custom model) goes with it; Python reads and checks it.
 if (worker && (Object.keys(initial).length > 0 || pendingConfig)) request(initial);
 
