@@ -89,7 +89,7 @@ def build_file(view_module, queries: Iterable[dict[str, str]], lang: str = "en")
             select_index[s] = len(selects)
             selects.append(v["selects"])
         v["selects"] = select_index[s]
-        for k in aliases(q, answer["inputs"]):
+        for k in sorted(aliases(q, answer["inputs"])):   # a set: sorted, so two builds are identical
             if k not in keys:
                 keys[k] = len(views)
         views.append(v)

@@ -470,7 +470,7 @@ const devicesDom = $("#devices") ? {
 } : null;
 
 function deviceBar(bar) {
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  const svg = document.createElementNS(dom.bar.namespaceURI, "svg");   // the SVG namespace, as the page's own bar
   svg.setAttribute("viewBox", "0 0 1000 12");
   svg.setAttribute("preserveAspectRatio", "none");
   svg.setAttribute("class", "device-bar");
