@@ -321,7 +321,8 @@ def nav_items(docs: list[dict], lang: str = LANG) -> list[dict]:
     """The header's links: the calculator, the tables, the docs, all in `lang`."""
     return [{"href": index_page(lang), "title": i18n.t("site.nav.calculator", lang)},
             {"href": P.localized("models/index.html", lang), "title": i18n.t("tables.nav.models", lang)},
-            {"href": P.localized("gpus/index.html", lang), "title": i18n.t("tables.nav.gpus", lang)}] + [
+            {"href": P.localized("gpus/index.html", lang), "title": i18n.t("tables.nav.gpus", lang)},
+            {"href": P.localized("machines/index.html", lang), "title": i18n.t("tables.nav.machines", lang)}] + [
         {"href": d["href"], "title": d["title"]} for d in docs]
 
 

@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape
 from calc_py import api, i18n
 from calc_py import tables as T
 from site_src import pages as P
+from site_src.machine_pages import machines_for_gpu, render_machine_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -119,7 +120,8 @@ def doc_nav(lang: str | None = None) -> list[dict[str, str]]:
     lang = lang or _LANG.get()
     nav = [{"href": P.localized("index.html", lang), "title": i18n.t("site.nav.calculator", lang)},
            {"href": P.localized("models/index.html", lang), "title": i18n.t("tables.nav.models", lang)},
-           {"href": P.localized("gpus/index.html", lang), "title": i18n.t("tables.nav.gpus", lang)}]
+           {"href": P.localized("gpus/index.html", lang), "title": i18n.t("tables.nav.gpus", lang)},
+           {"href": P.localized("machines/index.html", lang), "title": i18n.t("tables.nav.machines", lang)}]
     return nav + [{"href": d["href"], "title": d["title"]} for d in P.docs(lang)]
 
 
@@ -133,7 +135,7 @@ class Renderer:
         if nav is None:
             self.nav = doc_nav(self.lang)
         else:   # build.py's nav: calculator first, then these tables, then the rest
-            ours = [n for n in doc_nav(self.lang)[1:3] if n["href"] not in {x["href"] for x in nav}]
+            ours = [n for n in doc_nav(self.lang)[1:4] if n["href"] not in {x["href"] for x in nav}]
             self.nav = list(nav[:1]) + ours + list(nav[1:])
         self.written: list[str] = []
 
@@ -197,6 +199,7 @@ def build_tables(env, out_dir: Path, assets: dict[str, str] | None = None,
             r = Renderer(env, out_dir, assets or {}, nav if lang == LANG else None, base_url)
             _render_pages(r, entries, rows, pages, with_page, settings, gpu_pages)
             build_accuracy_page(r, out_dir, with_page)
+            render_machine_pages(r, _t, gib, with_page)
             written += r.written
     write_data(out_dir / "data", entries, pages, gpu_pages, settings)
     return written
@@ -238,7 +241,7 @@ def _render_pages(r: "Renderer", entries, rows, pages, with_page, settings, gpu_
                description=_t("tables.gpu.description", name=g["name"], usable=gib(g["usable_bytes"]),
                               n=g["models_fitting"], total=len(g["rows"]),
                               context=T.context_label(T.SUMMARY_CONTEXT)),
-               g=g, with_page=with_page)
+               g=g, with_page=with_page, machines=machines_for_gpu(g["id"], _t, gib))
 
 
 # ----------------------------------------------------------------------------

@@ -299,3 +299,32 @@ def test_common_gpus_exist_and_slugs_are_unique():
     slugs = [T.slug(m.id) for m in cat.supported_models()]
     assert len(set(slugs)) == len(slugs)
     assert all(re.fullmatch(r"[A-Za-z0-9._-]+", s) for s in slugs)
+
+
+def test_machine_pages_list_whatfits_rows_with_links_that_reproduce_them(site):
+    """machines/<id>.html (both languages, both orders): one row per whatfits answer, readable
+    without JavaScript, each linking to the calculator with the machine's own keys."""
+    from urllib.parse import parse_qs, urlsplit
+    from calc_py import machine_tables as MT
+    out, pages = site
+    for p in MT.presets():
+        tb = MT.machine_table(p["id"])
+        for name in (f"machines/{p['id']}.html", f"machines/{p['id']}.zh-CN.html",
+                     f"machines/{p['id']}-by-speed.html"):
+            assert name in pages, name
+            page = Page((out / name).read_text(encoding="utf-8"))
+            models = [r["data-model"] for r in page.rows if "data-model" in r]
+            assert sorted(models) == sorted(r["model"] for r in tb["rows"]), name
+        html = (out / f"machines/{p['id']}.html").read_text(encoding="utf-8")
+        first = tb["rows"][0]
+        link = next(h for h in Page(html).links if "model=" in h and parse_qs(urlsplit(h).query)["model"] == [first["model"]])
+        q = parse_qs(urlsplit(link).query)
+        assert q["gpu"] == [p["gpu"]] and q["quant"] == [first["quant"]] and q["context"] == [str(first["context"])]
+    index = Page((out / "machines/index.html").read_text(encoding="utf-8"))
+    assert len([r for r in index.rows if "data-machine" in r]) == len(MT.presets())
+
+
+def test_gpu_page_links_to_the_machines_with_that_card(site):
+    out, _ = site
+    html = (out / "gpus/rtx-4090.html").read_text(encoding="utf-8")
+    assert "../machines/24gb-64gb-ram.html" in html and "../machines/24gb-32gb-ram.html" in html
