@@ -227,7 +227,8 @@ def jinja_env(lang: str = LANG) -> jinja2.Environment:
     # where the first-paint script finds the tables' precomputed answers (English pages only)
     env.globals["first_paint"] = {"dir": FIRST_PAINT.get("dir", "") if lang == LANG else "",
                                   "version": FIRST_PAINT.get("version", ""), "keys": " ".join(api.KEYS),
-                                  "model": api.DEFAULTS["model"]}
+                                  "model": api.DEFAULTS["model"],
+                                  "models": FIRST_PAINT.get("models", "") if lang == LANG else ""}
     env.filters["gib"] = gib
     env.filters["gb"] = gb
     env.filters["item_id"] = item_id

@@ -110,4 +110,5 @@ def write(out: Path, view_module, lang: str = "en") -> dict[str, Any]:
         (folder / name).write_bytes(data)
         digest.update(name.encode() + data)
         total += len(data)
-    return {"dir": FOLDER + "/", "version": digest.hexdigest()[:12], "files": len(by_file), "bytes": total}
+    return {"dir": FOLDER + "/", "version": digest.hexdigest()[:12], "files": len(by_file), "bytes": total,
+            "models": " ".join(sorted(n[: -len(".json")] for n in by_file))}

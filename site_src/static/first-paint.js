@@ -20,7 +20,10 @@
   var dir = root.getAttribute("data-fp-dir");
   var model = search.has("model") ? search.get("model") : root.getAttribute("data-fp-model");
   if (!dir || custom || !model || !window.fetch) return;
-  var file = dir + model.split("/").join("--") + ".json?v=" + root.getAttribute("data-fp-version");
+  // only a model the build precomputed has a file (the list is in the page): others wait for the worker
+  var slug = model.split("/").join("--");
+  if ((" " + (root.getAttribute("data-fp-models") || "") + " ").indexOf(" " + slug + " ") < 0) return;
+  var file = dir + slug + ".json?v=" + root.getAttribute("data-fp-version");
   var key = inputs.toString();
   window.__calcFirstPaint = fetch(file).then(function (r) { return r.ok ? r.json() : null; })
     .then(function (d) {

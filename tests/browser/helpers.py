@@ -42,3 +42,11 @@ def wait_calc_ready(page) -> None:
     """Python is up in the page (or frame) and its newest answer is on screen."""
     page.wait_for_selector("html[data-calc-state=ready]", state="attached", timeout=READY_TIMEOUT_MS)
     page.wait_for_selector("#results[aria-busy=false]", state="attached", timeout=60_000)
+
+
+def no_injected_script(page) -> bool:
+    """Every <script> is one the build wrote: a same-origin file under assets/ or the JSON boot block
+    (hostile inputs must never add one, inline or with a foreign src)."""
+    scripts = page.locator("script")
+    ours = page.locator('script[src^="assets/"], script[type="application/json"]#calc-boot')
+    return scripts.count() == ours.count() and page.locator("script#calc-boot").count() == 1
