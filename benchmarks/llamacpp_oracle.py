@@ -51,6 +51,9 @@ LLAMA_CPP_BUILD = "b11312"
 OUT = REPO / "tests" / "data" / "oracle" / "llamacpp_b11312.json"
 WORK = REPO / ".oracle-work"
 MIX = "Q4_K_M"
+#: mixes whose model bytes are recorded besides MIX (one small context each: the
+#: breakdown's ``model`` bytes); tests/test_oracle.py checks every one exactly
+MODEL_MIXES = ("F16", "Q8_0", "Q4_0", "Q2_K")
 
 # ggml_type ids (ggml/include/ggml.h enum ggml_type)
 GGML_TYPE = {"f32": 0, "f16": 1, "q4_0": 2, "q8_0": 8, "bf16": 30}
@@ -165,6 +168,8 @@ def metadata(a: Architecture) -> list[tuple[str, str, object]]:
         rot = a.head_dim_k
         if p in ("qwen3next", "qwen35", "qwen35moe"):
             rot = a.head_dim_k // 4     # partial_rotary_factor 0.25 (not a memory input)
+        if p == "phi3" and a.rope_factors:
+            rot = 2 * a.rope_factors    # partial_rotary_factor (Phi-4-mini 0.75): rope_factors_* are {n_rot/2}
         u32("rope.dimension_count", rot)
     if p in ("command-r", "cohere2"):
         kv.append((f"{p}.attention.layer_norm_epsilon", "f32", 1e-5))
@@ -330,6 +335,28 @@ def measure(model: ctypes.c_void_p, s: Setting) -> dict:
     return rec
 
 
+def model_bytes_by_mix(a: Architecture, path: Path) -> dict[str, int | str]:
+    """{mix: model bytes llama.cpp allocates (breakdown ``model``, one 512-cell context)}
+    for :data:`MODEL_MIXES`; a mix calc_py refuses (no fallback type) is skipped."""
+    out: dict[str, int | str] = {}
+    for mix in MODEL_MIXES:
+        try:
+            write_gguf(a, path, mix)
+        except ValueError as e:
+            out[mix] = f"calc_py refuses: {e}"
+            continue
+        model = load_model(path)
+        if not model:
+            out[mix] = "load failed"
+            path.unlink()
+            continue
+        r = measure(model, Setting(512, True, "f16", "f16", 512, 1, False, n_batch=512))
+        llama_cpp.llama_model_free(model)
+        path.unlink()
+        out[mix] = sum(b["model"] for b in r["breakdown"].values()) if "breakdown" in r else r["error"][-300:]
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", action="append", help="substring of catalog ids to run (default: all)")
@@ -337,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--mix", default=MIX)
     ap.add_argument("--keep-log", action="store_true", help="print llama.cpp's log on a load failure")
+    ap.add_argument("--no-model-mixes", action="store_true", help="skip the model bytes of MODEL_MIXES")
     args = ap.parse_args(argv)
 
     llama_cpp.llama_log_set(_capture, ctypes.c_void_p(0))
@@ -376,8 +404,9 @@ def main(argv: list[str] | None = None) -> int:
             recs.append(r)
         llama_cpp.llama_model_free(model)
         path.unlink()
+        mix_bytes = {} if args.no_model_mixes else model_bytes_by_mix(a, path)
         results.append({"model": entry.id, "arch": a.arch, "mix": args.mix, "model_log_mib": model_log,
-                        "records": recs})
+                        "records": recs, "model_bytes_by_mix": mix_bytes})
         errs = sum(1 for r in recs if "error" in r)
         print(f"{entry.id:50s} {a.arch:10s} {len(recs)} records ({errs} ctx errors) {time.time() - t0:.1f}s",
               flush=True)

@@ -92,6 +92,31 @@ def test_model_bytes_exact(m: dict) -> None:
         assert ours == theirs, (m["model"], ours, theirs)
 
 
+MIX_BYTES = [pytest.param(m, mix, n, id=f"{m['model']}/{mix}")
+             for m in MODELS for mix, n in m.get("model_bytes_by_mix", {}).items()]
+
+
+def test_model_bytes_recorded_for_f16_and_other_mixes() -> None:
+    """Besides the grid's Q4_K_M: F16, Q8_0, Q4_0 and Q2_K model bytes, for every model whose
+    inventory the converter check changed (MoE, hybrid, phi3 longrope, llama4, olmo2) at least."""
+    with_mixes = [m for m in MODELS if m.get("model_bytes_by_mix")]
+    assert len(with_mixes) >= 40
+    archs = {m["arch"] for m in with_mixes}
+    assert {"qwen3moe", "qwen3next", "qwen35moe", "deepseek2", "glm4moe", "gpt-oss", "phi3", "llama4"} <= archs
+    for m in with_mixes:
+        assert {"F16", "Q8_0", "Q4_0", "Q2_K"} <= set(m["model_bytes_by_mix"]), m["model"]
+
+
+@pytest.mark.parametrize("m,mix,theirs", MIX_BYTES)
+def test_model_bytes_exact_per_mix(m: dict, mix: str, theirs: int | str) -> None:
+    """llama.cpp's model bytes (breakdown ``model``) for the header calc_py writes at ``mix``:
+    every tensor's type and ggml_nbytes, padded to the CPU buffer's alignment."""
+    a = CATALOG[m["model"]].architecture
+    assert isinstance(theirs, int), theirs
+    w = gguf_file_weights(a, mix, mtp_in_file=False)
+    assert sum(_pad(t.nbytes, TENSOR_ALIGNMENT) for t in w.tensors) == theirs
+
+
 @pytest.mark.parametrize("m,r", RECORDS, ids=[f"{m['model']}-{i}" for i, (m, _) in enumerate(RECORDS)])
 def test_kv_exact(m: dict, r: dict) -> None:
     a = CATALOG[m["model"]].architecture
