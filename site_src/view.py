@@ -87,10 +87,10 @@ def _speed(result: dict, lang: str) -> dict:
     """The speed line (calc_py/speed.py via the result's ``speed``); hidden without one."""
     sp = result.get("speed")
     if not sp or not sp.get("decode_tokens_per_s"):
-        return {"shown": False, "text": "", "how": "", "href": SPEED_ACCURACY_HREF, "link": ""}
+        return {"shown": False, "text": "", "how": "", "href": _speed_href(lang), "link": ""}
     from calc_py.speed import fit_accuracy
     err = (fit_accuracy().get("tg") or {}).get("held_out_gpu") or {}
-    return {"shown": True, "href": SPEED_ACCURACY_HREF,
+    return {"shown": True, "href": _speed_href(lang),
             "text": _t("site.results.speed", lang, backend=sp["basis"]["backend"],
                        decode=_tps(sp["decode_tokens_per_s"]), decode_ctx=_tps(sp["decode_tokens_per_s_at_context"]),
                        context=f"{sp['context']:,}", prefill=_tps(sp["prefill_tokens_per_s"])),
@@ -100,6 +100,13 @@ def _speed(result: dict, lang: str) -> dict:
 
 #: the speed section of the accuracy-rows page (site_src/tables.py renders accuracy.json's fits)
 SPEED_ACCURACY_HREF = "accuracy-rows.html#fit-llamacpp_speed_summary"
+
+
+def _speed_href(lang: str) -> str:
+    """The accuracy rows in the page's language (site_src/pages.py names them x.<lang>.html)."""
+    if lang == "en":
+        return SPEED_ACCURACY_HREF
+    return SPEED_ACCURACY_HREF.replace(".html#", f".{lang}.html#")
 
 
 def _rule(result: dict, lang: str) -> dict:

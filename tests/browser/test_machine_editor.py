@@ -60,7 +60,7 @@ def test_the_plan_command_is_copied_as_calc_py_writes_it(probe):
     assert page.is_visible("#plan")
     assert page.input_value("#plan-command") == plan["command"]
     page.click("#plan-copy")
-    page.wait_for_function("document.querySelector('#plan-status').textContent !== ''")
+    page.wait_for_selector("#plan-status:not(:empty)", state="attached")
     assert page.evaluate("navigator.clipboard.readText()") == plan["command"]
     assert plan["messages"][0] in page.text_content("#plan-messages")
     assert not p.errors, p.errors
