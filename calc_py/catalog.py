@@ -148,6 +148,15 @@ def engines() -> tuple[dict[str, Any], ...]:
     return tuple(_load("engines.json")["engines"])
 
 
+def engine_text(engine: dict[str, Any], field: str, lang: str = "en") -> str:
+    """An engine's ``version`` or ``overhead_summary`` as a reader sees it: the message
+    ``engine.<field>.<id without dots>`` in `lang` (English there is the engines.json text,
+    tests/test_zh_units.py holds them equal), else the data itself."""
+    from .i18n import catalog
+    text = catalog(lang).get(f"engine.{field}.{engine['id'].replace('.', '')}")
+    return engine[field] if text is None else text
+
+
 def find_engine(name: str) -> dict[str, Any]:
     key = (name or "").strip().lower()
     aliases = {"llamacpp": "llama.cpp", "llama-cpp": "llama.cpp", "llama_cpp": "llama.cpp",

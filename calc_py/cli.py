@@ -119,7 +119,8 @@ def _table(r: dict, lang: str) -> str:
     m, i = r["model"], r["inputs"]
     lines = [t("cli.header", lang, name=m["name"], params=r["params"] / 1e9, attention=m["attention"],
                quant=i["quant"], context=f"{i['context']:,}", batch=i["batch"],
-               engine=r["engine"]["label"], version=r["engine"]["version"])]
+               engine=r["engine"]["label"],
+               version=cat.engine_text(cat.find_engine(r["engine"]["id"]), "version", lang))]
     if r["approximate"]:
         lines.append(t("cli.approximate", lang))
     for p in r["parts"]:
@@ -143,7 +144,7 @@ def _table(r: dict, lang: str) -> str:
                          f"{'' if d['fits'] else '  !'}")
         h = r["host"]
         ram = "?" if h["ram_bytes"] is None else f"{h['ram_bytes'] / GiB:.2f}"
-        lines.append(f"    {'host':6} {'':22} {h['total_bytes'] / GiB:8.2f} / {ram:>6} GiB"
+        lines.append(f"    {_pad(t('cli.host', lang), 6)} {'':22} {h['total_bytes'] / GiB:8.2f} / {ram:>6} GiB"
                      f"{'  !' if h['fits'] is False else ''}")
     sp = r.get("speed")
     if sp and sp["decode_tokens_per_s"]:

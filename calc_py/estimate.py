@@ -169,7 +169,7 @@ def _torch_parts(s: Setup, engine: dict, w, quant: Quant, kv: int, tokens: int, 
         _part("compute", act, act_explain, False, lang),
         _part("overhead", overhead, t("explain.overhead", lang,
                                       what=t(f"explain.overhead.what.{engine['id']}", lang),
-                                      source=engine["overhead_summary"]), False, lang),
+                                      source=cat.engine_text(engine, "overhead_summary", lang)), False, lang),
     ]
 
 

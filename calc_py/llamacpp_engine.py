@@ -217,7 +217,7 @@ def run(s, m, quant, engine: dict, notes: list[str]) -> dict[str, Any]:
                                            fa=t("word.on" if st.flash_attn else "word.off", lang)), False, lang),
         part_row("overhead", overhead, t("explain.overhead", lang,
                                          what=t("explain.overhead.what.llamacpp", lang),
-                                         source=engine["overhead_summary"]), False, lang),
+                                         source=cat.engine_text(engine, "overhead_summary", lang)), False, lang),
     ]
     host_parts = [
         {"part": "weights", "bytes": sz.host.weights},

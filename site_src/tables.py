@@ -159,7 +159,7 @@ class Renderer:
             gib=gib, params_text=params_text, tokens_text=tokens_text, short_gpu=short_gpu,
             ctx_label=T.context_label, calc=lambda q: calc_href(root, q), cell_gpu=cell_gpu_text,
             cell_reason=cell_reason,
-            settings=T.settings(), docs_how=(DOCS / "how-it-works.md").is_file(),
+            settings=settings_in(lang), docs_how=(DOCS / "how-it-works.md").is_file(),
             common_names=", ".join(short_gpu(g["name"]) for g in T.common_gpus()), **values)
         html = P.localize_links(html, lang)   # every link leads to the same language's page
         dest = self.out / path
@@ -274,6 +274,17 @@ def bytes_text(n: int | float | None) -> str:
     if abs(n) < MiB:
         return _t("tables.accuracy.unit.bytes", value=f"{n:,.0f}")
     return _t("tables.accuracy.unit.mib", value=f"{n / MiB:,.1f}")
+
+
+def settings_in(lang: str) -> dict[str, Any]:
+    """T.settings() with the engines' versions as `lang` writes them (the data files keep
+    engines.json's English)."""
+    from calc_py import catalog as C
+    s = T.settings()
+    engines = {e["id"]: e for e in C.engines()}
+    return {**s, "engine_version": C.engine_text(engines[s["engine"]], "version", lang),
+            "engine_comparison": [{**row, "engine_version": C.engine_text(engines[row["engine"]], "version", lang)}
+                                  for row in s["engine_comparison"]]}
 
 
 def pct(x: float | None) -> str:
