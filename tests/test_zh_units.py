@@ -60,6 +60,14 @@ def test_chinese_messages_follow_chinese_conventions(key):
     assert "词元" not in text, f"{key}: the catalog says token, not 词元: {ZH_OWN[key]!r}"
 
 
+@pytest.mark.parametrize("doc", sorted(p.name for p in (ROOT / "docs" / ZH).glob("*.md")))
+def test_chinese_docs_write_percent_without_a_space(doc):
+    text = (ROOT / "docs" / ZH / doc).read_text(encoding="utf-8")
+    text = re.sub(r"(`+).+?\1", " ", re.sub(r"^```.*?^```", " ", text, flags=re.S | re.M))
+    bad = [line.strip() for line in text.splitlines() if re.search(r"\d\s+%", line)]
+    assert not bad, f"docs/{ZH}/{doc}: {bad[:3]}"
+
+
 def _cli(*args: str) -> str:
     out = subprocess.run([sys.executable, "-m", "calc_py", "estimate", "--lang", ZH, *args],
                          capture_output=True, text=True, cwd=ROOT, check=True)
