@@ -16,6 +16,7 @@ from .api import parse_bool, parse_float, parse_int
 from .errors import CalcError
 from .estimate import CONTEXT_MAX, Setup, estimate
 from .i18n import t
+from .present import attention_label
 from .machine import parse_fit_target, parse_machine, parse_overrides, parse_ram, parse_tensor_split
 
 GiB = 1 << 30
@@ -117,7 +118,8 @@ def _pad(text: str, width: int) -> str:
 
 def _table(r: dict, lang: str) -> str:
     m, i = r["model"], r["inputs"]
-    lines = [t("cli.header", lang, name=m["name"], params=r["params"] / 1e9, attention=m["attention"],
+    lines = [t("cli.header", lang, name=m["name"], params=r["params"] / 1e9,
+               attention=attention_label(m["attention"], lang),
                quant=i["quant"], context=f"{i['context']:,}", batch=i["batch"],
                engine=r["engine"]["label"],
                version=cat.engine_text(cat.find_engine(r["engine"]["id"]), "version", lang))]

@@ -230,7 +230,7 @@ def estimate(s: Setup, *, with_fit: bool = True) -> dict[str, Any]:
         if engine["id"] not in ("llama.cpp", "ollama"):
             raise CalcError("a GGUF file is estimated for llama.cpp or Ollama; transformers and "
                             "vLLM load checkpoints", field="engine")
-        quant = Quant(m.quant_label or "gguf", f"{m.quant_label} (from the file)", "gguf", {})
+        quant = Quant(m.quant_label or "gguf", t("quant.from_file", s.lang, quant=m.quant_label), "gguf", {})
     else:
         quant = resolve(s.quant, engine["id"])
     notes: list[str] = []

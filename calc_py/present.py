@@ -20,6 +20,21 @@ def part_row(part: str, nbytes: int, explain: str, verified: bool, lang: str) ->
             "explain": explain, "verified": verified}
 
 
+def attention_label(kind: str, lang: str) -> str:
+    """Architecture.attention_kind() for a reader: the acronyms (GQA, MLA, SWA ...) stay,
+    the words ("hybrid", "GQA + chunked") come from the catalog (attention.<word>)."""
+    return " + ".join(t(f"attention.{w}", lang) if w in ("hybrid", "chunked") else w
+                      for w in kind.split(" + "))
+
+
+def quant_label(quant_id: str, label: str, lang: str) -> str:
+    """A weight format's label for a reader: the message quant.label.<id> where the label
+    says more than an acronym ("FP8 (W8, per-channel scale)"; English there is the
+    quants.json label, tests/test_zh_units.py holds them equal), else `label` itself."""
+    from .i18n import catalog
+    return catalog(lang).get(f"quant.label.{quant_id}", label)
+
+
 def fmt_bytes(n: int) -> str:
     if n >= GiB:
         return f"{n / GiB:.2f} GiB"
@@ -34,4 +49,4 @@ def weights_explain(w, quant: Quant, extra: str, lang: str) -> str:
     key = "explain.weights.gguf" if quant.is_gguf else "explain.weights.hf"
     if quant.is_gguf and not quant.spec:          # read from a GGUF header, not planned
         key = "explain.weights.file"
-    return t(key, lang, n_tensors=len(w.tensors), quant=quant.label, bpw=bpw, host_note=extra)
+    return t(key, lang, n_tensors=len(w.tensors), quant=quant_label(quant.id, quant.label, lang), bpw=bpw, host_note=extra)

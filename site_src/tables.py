@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape
 
 from calc_py import api, i18n
 from calc_py import tables as T
+from calc_py.present import attention_label, quant_label
 from site_src import pages as P
 from site_src.machine_pages import machines_for_gpu, render_machine_pages
 
@@ -158,7 +159,8 @@ class Renderer:
             href=lambda target: root + P.localized(target, lang),
             gib=gib, params_text=params_text, tokens_text=tokens_text, short_gpu=short_gpu,
             ctx_label=T.context_label, calc=lambda q: calc_href(root, q), cell_gpu=cell_gpu_text,
-            cell_reason=cell_reason,
+            cell_reason=cell_reason, attention_text=lambda kind: attention_label(kind, lang),
+            quant_text=lambda quant_id, label: quant_label(quant_id, label, lang),
             settings=settings_in(lang), docs_how=(DOCS / "how-it-works.md").is_file(),
             common_names=", ".join(short_gpu(g["name"]) for g in T.common_gpus()), **values)
         html = P.localize_links(html, lang)   # every link leads to the same language's page

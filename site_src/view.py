@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from calc_py import api, i18n
+from calc_py.present import quant_label
 
 BAR_WIDTH = 1000  # SVG user units of the stacked bar
 MIN_CONTEXT = 1024
@@ -155,7 +156,7 @@ def _selects(inputs: dict, result: dict, lang: str) -> dict:
         return _t("site.js.default_value", lang, value=value)
 
     return {
-        "quant": opts["quants"],
+        "quant": [{**o, "label": quant_label(o["value"], o["label"], lang)} for o in opts["quants"]],
         "kv-cache": [{"value": "", "label": default(eff.get("kv_cache") or ""), "group": ""}] + [
             {"value": k, "label": k, "group": ""} for k in opts["kv"]],
         "flash-attn": [{"value": "", "label": default(fa_text), "group": ""}] + [

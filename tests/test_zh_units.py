@@ -45,6 +45,23 @@ def test_engine_texts_are_messages_equal_to_the_data_in_english(field):
         assert cat.engine_text(e, field, ZH) == ZH_OWN[key]
 
 
+def test_quant_labels_are_messages_equal_to_the_data_in_english():
+    from calc_py.present import quant_label
+    labels = {q["id"]: q["label"] for q in json.loads((ROOT / "calc_py" / "data" / "quants.json")
+                                                      .read_text(encoding="utf-8"))["quants"]}
+    own = [k for k in i18n.catalog("en") if k.startswith("quant.label.")]
+    assert own, "no quant.label.* messages"
+    for key in own:
+        qid = key.removeprefix("quant.label.")
+        assert i18n.t(key, "en") == labels[qid], f"{key} differs from quants.json"
+        assert key in ZH_OWN, f"{key} has no Chinese text"
+    # every label with an English word in it has a message
+    for qid, label in labels.items():
+        if re.search(r"\b(?!INT|AWQ|GPTQ|NF)[a-z]{3,}", label.replace("bitsandbytes", "")):
+            assert f"quant.label.{qid}" in own, f"{qid}: {label!r} needs quant.label.{qid}"
+        assert quant_label(qid, label, "en") == label
+
+
 def test_every_gpu_segment_has_a_label():
     for segment in sorted({g["segment"] for g in cat.gpus()}):
         key = f"tables.segment.{segment}"
