@@ -139,6 +139,7 @@ const dom = {
   total: $('[data-part="total"]'), totalLabel: $("#total-label"), host: $('[data-part="host"]'),
   fit: $("#fit"), approx: $("#approx"), bar: $("#bar"), parts: $("#parts"),
   rule: $("#rule"), ruleExplain: $("#rule-explain"), gpuRows: $("#gpu-rows"),
+  speed: $("#speed"), speedText: $("#speed-text"), speedHow: $("#speed-how"), speedLink: $("#speed-link"),
 };
 // the parts list of the compact embed has no explanations
 const compactParts = !dom.parts.querySelector(".part-explain");
@@ -238,9 +239,9 @@ function renderParts(parts) {
   while (partRows.length > parts.length) partRows.pop().li.remove();
 }
 
-// One entry per row of the GPU table: the <tr> and its five cells.
+// One entry per row of the GPU table: the <tr> and its six cells.
 const gpuRows = dom.gpuRows ? Array.from(dom.gpuRows.rows, (tr) => ({ tr, cells: Array.from(tr.cells) })) : [];
-const GPU_CELLS = [["th", ""], ["td", "num"], ["td", "verdict"], ["td", "num"], ["td", "num"]];
+const GPU_CELLS = [["th", ""], ["td", "num"], ["td", "verdict"], ["td", "num"], ["td", "num"], ["td", "num"]];
 
 function newGpuRow() {
   // as results.html writes them (roles included: the rows are laid out as grids)
@@ -275,9 +276,19 @@ function renderGpus(gpus) {
     setText(cells[2], g.verdict);
     setText(cells[3], g.headroom);
     setText(cells[4], g.cards);
+    setText(cells[5], g.speed);
   }
   if (added.length) dom.gpuRows.append(...added);
   while (gpuRows.length > gpus.length) gpuRows.pop().tr.remove();
+}
+
+function renderSpeed(s) {
+  // the decode / prefill line calc_py/speed.py gives for this machine (hidden without a card)
+  setHidden(dom.speed, !s.shown);
+  setText(dom.speedText, s.text);
+  setText(dom.speedHow, s.how);
+  setText(dom.speedLink, s.link);
+  setAttr(dom.speedLink, "href", s.href);
 }
 
 function renderResults(v) {
@@ -292,6 +303,7 @@ function renderResults(v) {
   setData(dom.fit, "fits", v.fit.state);
   setText(dom.fit, v.fit.text);
   setHidden(dom.approx, !v.approximate);
+  if (dom.speed && v.speed) renderSpeed(v.speed);
 
   renderBar(v.bar);
   renderParts(v.parts);

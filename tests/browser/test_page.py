@@ -252,3 +252,29 @@ def test_phone_width_and_screenshot(probe, cat):
     assert overflow <= 0, f"page is {overflow}px wider than a 360px phone"
     assert not p.errors, p.errors
 
+
+
+def test_speed_follows_the_inputs(probe):
+    """Choosing a card shows calc_py's speed line for it, and changing the quantization
+    rewrites it; each GPU row shows that card's decode speed (site_src/view.py, as the worker
+    computes it)."""
+    import json
+    from site_src import view
+    from helpers import url_query
+    p = probe()
+    page = p.open("?model=meta-llama/Llama-3.1-8B")
+    assert page.is_hidden("#speed"), "no card chosen: no speed"
+    for quant in ("Q4_K_M", "Q8_0"):
+        page.select_option("#in-gpu", "rtx-4090")
+        page.select_option("#in-quant", quant)
+        p.wait_idle()
+        want = json.loads(view.run(json.dumps(url_query(page.url))))
+        assert want["speed"]["shown"]
+        assert page.is_visible("#speed")
+        assert page.text_content("#speed-text") == want["speed"]["text"]
+        assert page.get_attribute("#speed-link", "href") == want["speed"]["href"]
+        rows = page.eval_on_selector_all(
+            "#gpu-rows tr", "rs => rs.map(r => [r.dataset.gpu, r.cells[5].textContent])")
+        assert rows == [[g["id"], g["speed"]] for g in want["gpus"]]
+        assert any(s != "–" for _, s in rows), "cards that hold the model show a speed"
+    assert not p.errors, p.errors
