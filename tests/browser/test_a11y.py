@@ -1,7 +1,7 @@
 """axe-core's WCAG 2.x A and AA rules find nothing on any page type of the site, in
 every language and in both colour schemes (prefers-color-scheme light and dark):
-the calculator (as it loads, after a change, with a GGUF file in use, with a bad
-input and with a broken file), the embed, a model page, a GPU page, the indexes,
+the calculator (as it loads, after a change, with a GGUF file in use, with a
+whole machine and its --fit plan, with a bad input and with a broken file), the embed, a model page, a GPU page, the indexes,
 the accuracy rows and every doc.
 
 One browser context per language; each page is loaded once and checked in both
@@ -83,6 +83,12 @@ def test_calculator_has_no_wcag_violations_in_any_state(a11y_probe, lang, gguf_h
     page.set_input_files("#in-gguf", str(cut))
     page.wait_for_selector("#gguf-error:not([hidden])", timeout=60_000)
     found += check_schemes(page, f"{index} gguf error")
+    # a whole machine: two cards and RAM, the per-device table and bars, the --fit plan
+    page = p.open("?model=Qwen/Qwen3-30B-A3B&gpu=2xrtx-3060-12gb&ram=64&fit=on&context=32768", path=index)
+    page.click("#machine-flags > summary")
+    page.wait_for_selector("#plan:not([hidden])", state="visible")
+    assert page.is_visible("#devices")
+    found += check_schemes(page, f"{index} machine and plan")
     # a value the calculator cannot use: replaced by its default, with a notice
     page = p.open("?context=abc&gpu=no-such-gpu", path=index)
     page.wait_for_selector("#notices:not([hidden])", state="attached")
