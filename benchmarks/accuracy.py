@@ -281,13 +281,7 @@ LLAMACPP_RUNS: dict[str, dict[str, Any]] = {
 }
 
 #: checks whose prediction depends on something the row shows we do not model
-_TIED = ("calc_py gap (weights.place_llamacpp): with tied embeddings llama.cpp loads a duplicate of "
-         "token_embd as the output layer on the GPU (TENSOR_DUPLICATED) while token_embd stays on the host; "
-         "calc_py puts no output copy on the device")
 LLAMACPP_OUTLIERS = {
-    ("file35226446042-gemma3-1b-vulkan", "weights_device"): _TIED,
-    ("ik_llama.cpp-ik-fork-gemma3-27b", "weights_device"): _TIED,
-    ("file65995731123-qwen3-1.7b-4080laptop", "weights_device"): _TIED,
     ("file65995731123-qwen3-1.7b-4080laptop", "kv_cache"):
         "llama-cli default context (no -c): n_ctx not printed in the row",
 }
@@ -740,11 +734,46 @@ def _placement_main(argv: list[str]) -> int:
     return placement_main(argv)
 
 
+def _g(x: float | None) -> str:
+    """A summary figure as the docs print it: three significant digits, blank where none."""
+    if x is None or x != x:
+        return ""
+    return f"{x:.3g}"
+
+
+def summary_table_rows(summary: list[dict]) -> list[str]:
+    """docs/accuracy.md's summary table body (both languages), from accuracy.json's summary."""
+    rows = []
+    for s in summary:
+        o, t = s.get("ours") or {}, s.get("rule_of_thumb") or {}
+        cells = [s["engine"], s["part"], str(s["rows"]), str(s["outliers"]),
+                 *(_g(o.get(k)) for k in ("median", "p90", "max")),
+                 *(_g(t.get(k)) for k in ("median", "p90", "max"))]
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+#: the docs whose summary table is written from accuracy.json (--write-docs)
+SUMMARY_DOCS = (REPO / "docs" / "accuracy.md", REPO / "docs" / "zh-CN" / "accuracy.md")
+
+
+def write_summary_docs(summary: list[dict]) -> None:
+    """Replace the body of the summary table (the rows after the first |---| line) in each doc."""
+    body = summary_table_rows(summary)
+    for doc in SUMMARY_DOCS:
+        lines = doc.read_text(encoding="utf-8").split("\n")
+        start = next(i for i, ln in enumerate(lines) if ln.startswith("|---")) + 1
+        end = next(i for i in range(start, len(lines)) if not lines[i].startswith("|"))
+        doc.write_text("\n".join(lines[:start] + body + lines[end:]), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--fit", action="store_true", help="print fits' inputs and residuals")
     ap.add_argument("--quiet", action="store_true", help="summary only")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--write-docs", action="store_true",
+                    help="also rewrite the summary table of docs/accuracy.md (both languages)")
     args = ap.parse_args(argv)
     if groundtruth_dir() is None:
         print("no groundtruth found (set GROUNDTRUTH_DIR)", file=sys.stderr)
@@ -792,6 +821,8 @@ def main(argv: list[str] | None = None) -> int:
         (REPO / "benchmarks" / "out").mkdir(parents=True, exist_ok=True)
         (REPO / "benchmarks" / "out" / "accuracy.json").write_text(data + "\n", encoding="utf-8")
         (REPO / "calc_py" / "data" / "accuracy.json").write_text(data + "\n", encoding="utf-8")
+    if args.write_docs:
+        write_summary_docs(summarize(rep))
     return 0
 
 
