@@ -111,6 +111,21 @@ def test_wheel_is_a_valid_pure_python_wheel(dist):
         assert {z.date_time for z in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
+def test_wheel_leaves_out_only_data_calc_py_never_reads(dist):
+    import build
+    wheel = next((dist / "assets").glob("calc_py-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    for path in build.BUILD_ONLY_DATA:
+        assert path not in names
+        base = Path(path).name
+        readers = [m for m in (ROOT / "calc_py").rglob("*.py") if base in m.read_text(encoding="utf-8")]
+        assert not readers, f"{base} is read at run time by {readers}: it must stay in the wheel"
+    shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / "calc_py").rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts}
+    assert shipped - set(build.BUILD_ONLY_DATA) <= names
+
+
 def test_pyodide_is_the_pinned_npm_distribution_unmodified(dist):
     pinned = json.loads((ROOT / "package.json").read_text())["dependencies"]["pyodide"]
     lock = json.loads((ROOT / "package-lock.json").read_text())
