@@ -757,13 +757,19 @@ def summary_table_rows(summary: list[dict]) -> list[str]:
 SUMMARY_DOCS = (REPO / "docs" / "accuracy.md", REPO / "docs" / "zh-CN" / "accuracy.md")
 
 
+def summary_table_span(lines: list[str]) -> tuple[int, int]:
+    """Where a doc's summary table body is: the rows after its first |---| line."""
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("|---")) + 1
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("|"))
+    return start, end
+
+
 def write_summary_docs(summary: list[dict]) -> None:
-    """Replace the body of the summary table (the rows after the first |---| line) in each doc."""
+    """Replace the body of the summary table in each doc."""
     body = summary_table_rows(summary)
     for doc in SUMMARY_DOCS:
         lines = doc.read_text(encoding="utf-8").split("\n")
-        start = next(i for i, ln in enumerate(lines) if ln.startswith("|---")) + 1
-        end = next(i for i in range(start, len(lines)) if not lines[i].startswith("|"))
+        start, end = summary_table_span(lines)
         doc.write_text("\n".join(lines[:start] + body + lines[end:]), encoding="utf-8")
 
 

@@ -11,13 +11,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from accuracy import SUMMARY_DOCS, summary_table_rows  # noqa: E402
+from accuracy import SUMMARY_DOCS, summary_table_rows, summary_table_span  # noqa: E402
 
 
 def table_body(doc: Path) -> list[str]:
     lines = doc.read_text(encoding="utf-8").split("\n")
-    start = next(i for i, ln in enumerate(lines) if ln.startswith("|---")) + 1
-    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("|"))
+    start, end = summary_table_span(lines)
     return lines[start:end]
 
 
