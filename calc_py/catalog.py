@@ -8,6 +8,8 @@ answer instead of a traceback.
 from __future__ import annotations
 
 import json
+import re
+import string
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -131,6 +133,57 @@ def find_gpu(name: str) -> dict[str, Any]:
     names = sorted({_gpu_index()[c]["id"] for c in close})
     hint = f"; closest: {', '.join(names)}" if names else "; run `python -m calc_py gpus` for the list"
     raise CalcError(f"unknown GPU {name!r}{hint}", field="gpu", suggestions=names)
+
+
+#: the rules that write a GPU's catalog name in another language, in the order they apply:
+#: each is the message ``gpu.name.<rule>``, whose English text is the pattern (its literal
+#: words, with a {field} standing for one token of the name) and whose translation is the
+#: replacement. A field whose value is the English of a ``gpu.name.word.*`` message is
+#: replaced by that message's translation ("two" -> "两").
+GPU_NAME_RULES = ("laptop_gpu", "generation", "workstation_edition", "superchip", "unified_memory",
+                  "one_of_its", "list", "aside")
+#: what a {field} of a rule's pattern matches: one token, unless named here
+_GPU_NAME_FIELDS = {"name": r".+?", "aside": r"[^()]+"}
+_TOKEN = r"[^\s(),]+"
+
+
+@lru_cache(maxsize=None)
+def _gpu_name_pattern(template: str) -> re.Pattern[str]:
+    out = []
+    for literal, field, _spec, _conv in string.Formatter().parse(template):
+        out.append(re.escape(literal))
+        if field is not None:
+            out.append(f"(?P<{field}>{_GPU_NAME_FIELDS.get(field, _TOKEN)})")
+    return re.compile(r"(?<!\w)" + "".join(out) + r"(?!\w)")
+
+
+@lru_cache(maxsize=None)
+def _gpu_name_in(name: str, lang: str) -> str:
+    from .i18n import DEFAULT_LANG, catalog
+    if lang == DEFAULT_LANG:
+        return name
+    en, own = catalog(DEFAULT_LANG), catalog(lang)
+    words = {en[k]: own[k] for k in en if k.startswith("gpu.name.word.")}
+    for rule in GPU_NAME_RULES:
+        key = f"gpu.name.{rule}"
+        name = _gpu_name_pattern(en[key]).sub(
+            lambda m: own[key].format(**{f: words.get(v, v) for f, v in m.groupdict().items()}), name)
+    return name
+
+
+def gpu_name(gpu: dict[str, Any], lang: str = "en") -> str:
+    """A GPU's name as a reader of `lang` sees it: English is the catalog's ``name`` as it
+    is; another language rewrites the words in it (Laptop GPU, unified memory, Generation,
+    Workstation Edition, ...) by the rules :data:`GPU_NAME_RULES` name, so a new catalog
+    entry is translated without a message of its own. Brand and model names (NVIDIA,
+    GeForce RTX 4090, Apple M2 Max, H100 SXM, 8GB) stay as they are."""
+    name = str(gpu.get("name") or gpu.get("id") or "")
+    return _gpu_name_in(name, lang)
+
+
+def gpu_name_of(gpu_id: str, lang: str = "en") -> str:
+    """:func:`gpu_name` of the catalog entry with id (or name, or alias) `gpu_id`."""
+    return gpu_name(find_gpu(gpu_id), lang)
 
 
 def usable_gpu_bytes(gpu: dict[str, Any]) -> int:
