@@ -94,9 +94,10 @@ vLLM on the machine's GPUs (``engine=vllm``, key ``pipeline-parallel``, TP = GPU
     ``memory_bytes``, ``usable_bytes``, ``fits``, ``headroom_bytes``,
     ``cards_needed``.
 
-``catalog() -> dict``
+``catalog(lang="en") -> dict``
     What pickers need: ``models``, ``gpus``, ``quants``, ``engines``,
-    ``kv_types``, ``defaults``.
+    ``kv_types``, ``defaults``. Each GPU's ``name`` is as a reader of ``lang``
+    sees it (:func:`calc_py.catalog.gpu_name`; English: the catalog's name).
 
 ``options() -> dict``
     ``catalog()`` without ``models`` and ``gpus`` (cheap: lays out no model).
@@ -401,11 +402,11 @@ def options() -> dict[str, Any]:
     }
 
 
-def catalog() -> dict[str, Any]:
+def catalog(lang: str = "en") -> dict[str, Any]:
     return {
         "models": [m.brief() for m in cat.supported_models()],
         "gpus": [{k: g[k] for k in ("id", "name", "vendor", "segment", "memory_bytes",
                                      "memory_stated", "memory_unit")}
-                 | {"usable_bytes": cat.usable_gpu_bytes(g)} for g in cat.gpus()],
+                 | {"name": cat.gpu_name(g, lang), "usable_bytes": cat.usable_gpu_bytes(g)} for g in cat.gpus()],
         **options(),
     }

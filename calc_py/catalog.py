@@ -171,13 +171,14 @@ def _gpu_name_in(name: str, lang: str) -> str:
     return name
 
 
-def gpu_name(gpu: dict[str, Any], lang: str = "en") -> str:
+def gpu_name(gpu: dict[str, Any] | str, lang: str = "en") -> str:
     """A GPU's name as a reader of `lang` sees it: English is the catalog's ``name`` as it
     is; another language rewrites the words in it (Laptop GPU, unified memory, Generation,
     Workstation Edition, ...) by the rules :data:`GPU_NAME_RULES` name, so a new catalog
     entry is translated without a message of its own. Brand and model names (NVIDIA,
-    GeForce RTX 4090, Apple M2 Max, H100 SXM, 8GB) stay as they are."""
-    name = str(gpu.get("name") or gpu.get("id") or "")
+    GeForce RTX 4090, Apple M2 Max, H100 SXM, 8GB) stay as they are. `gpu` is a catalog
+    entry, a row with its ``name`` (compare_gpus, a machine's device), or the name itself."""
+    name = gpu if isinstance(gpu, str) else str(gpu.get("name") or gpu.get("id") or "")
     return _gpu_name_in(name, lang)
 
 

@@ -72,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("models", help="list catalog models")
     g = sub.add_parser("gpus", help="list catalog GPUs")
     g.add_argument("--vendor", default=None)
+    g.add_argument("--lang", default="en", help="language of the GPU names (en, zh-CN)")
     return p
 
 
@@ -187,10 +188,11 @@ def _run(args: argparse.Namespace) -> int:
                       f"{', '.join(m.aliases)}")
             return 0
         if args.command == "gpus":
+            lang = _lang(args.lang)
             for g in cat.gpus():
                 if args.vendor and g["vendor"] != args.vendor.lower():
                     continue
-                print(f"{g['id']}\t{g['name']}\t{g['memory_stated']} ({g['memory_bytes'] / GiB:.1f} GiB)\t{g['vendor']}")
+                print(f"{g['id']}\t{cat.gpu_name(g, lang)}\t{g['memory_stated']} ({g['memory_bytes'] / GiB:.1f} GiB)\t{g['vendor']}")
             return 0
         if args.command == "whatfits":
             from .whatfits import what_fits

@@ -330,7 +330,7 @@ def _machine_result(s: Setup, engine: dict, body: dict[str, Any], result: dict[s
             vram = sum(d.memory_bytes for d in mach.devices)     # tiers are by the cards' size
             ctx = ollama_default_context(tiers, vram)
             notes.append(t("note.ollama_context", s.lang, context=f"{ctx:,}",
-                           gpu=gpu["name"] if len(mach.devices) == 1 else mach.spec))
+                           gpu=cat.gpu_name(gpu, s.lang) if len(mach.devices) == 1 else mach.spec))
 
 
 def _apply_fit(s: Setup) -> tuple[Setup, dict[str, Any]]:

@@ -87,7 +87,7 @@ def fit_verdict(setup, result: dict[str, Any], gpu: dict[str, Any]) -> dict[str,
         "gpu": gpu["id"], "name": gpu["name"], "memory_bytes": int(gpu["memory_bytes"]),
         "usable_bytes": usable, "budget_bytes": budget, "fits": fits,
         "headroom_bytes": headroom, "cards_needed": cards, "cards_split": split,
-        "message": t("fit.fits" if fits else "fit.no", setup.lang, gpu=gpu["name"],
+        "message": t("fit.fits" if fits else "fit.no", setup.lang, gpu=cat.gpu_name(gpu, setup.lang),
                      headroom=_fmt(headroom), short=_fmt(-headroom)),
         "advice": [],
     }
@@ -101,7 +101,7 @@ def fit_verdict(setup, result: dict[str, Any], gpu: dict[str, Any]) -> dict[str,
     if not fits:
         verdict["advice"].extend(_advice(setup, result, budget, cards))
         if smallest:
-            verdict["advice"].append(t("advice.smallest", setup.lang, gpu=smallest["name"]))
+            verdict["advice"].append(t("advice.smallest", setup.lang, gpu=cat.gpu_name(smallest, setup.lang)))
     return verdict
 
 

@@ -523,7 +523,7 @@ def beside(s, machine: Machine, context: int) -> dict[str, Any]:
     if quant:
         msgs.append(t("plan.best_quant", lang, context=f"{context:,}", quant=quant))
     if cards:
-        msgs.append(t("plan.cards", lang, cards=cards[0], gpu=machine.devices[0].label,
+        msgs.append(t("plan.cards", lang, cards=cards[0], gpu=cat.gpu_name(machine.devices[0].label, lang),
                       split="/".join(map(str, cards[1]))))
     return {"max_context_on_gpus": ctx, "best_quant_on_gpus": quant,
             "cards_needed": None if cards is None else {"gpu": machine.devices[0].gpu, "cards": cards[0],

@@ -255,7 +255,7 @@ def _machine_notes(sz: Sizing, machine: Machine, host: dict[str, Any], notes: li
         notes.append(t("note.mmap_host", lang, bytes=fmt_bytes(sz.host.weights)))
     if machine.unified:
         d = machine.devices[0]
-        notes.append(t("note.unified_pool", lang, gpu=d.label, pool=fmt_bytes(machine.pool_bytes),
+        notes.append(t("note.unified_pool", lang, gpu=cat.gpu_name(d.label, lang), pool=fmt_bytes(machine.pool_bytes),
                        host=fmt_bytes(host["total_bytes"]), dev=fmt_bytes(sz.devices[0].total),
                        share=fmt_bytes(d.usable_bytes)))
     elif host["fits"] is False:
