@@ -371,6 +371,8 @@ def render_site(out: Path, assets: dict[str, str], wheel_url: str, pyodide_url: 
         lv = v if lang == LANG else default_view(lang)
         ldocs = docs if lang == LANG else doc_pages(lang)
         values = {**common, "lang": lang, "v": lv, "boot": boot_data(view_module, lv, lang),
+                  # the GPU select's labels: each card's name as this language writes it
+                  "catalog": cat if lang == LANG else {**cat, "gpus": api.catalog(lang)["gpus"]},
                   "nav": nav_items(ldocs, lang), "docs": {d["slug"]: d["href"] for d in ldocs},
                   "doc_titles": {d["slug"]: d["title"] for d in ldocs}}
         lenv = env if lang == LANG else jinja_env(lang)

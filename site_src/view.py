@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from calc_py import api, i18n
+from calc_py.catalog import gpu_name
 from calc_py.present import quant_label
 
 BAR_WIDTH = 1000  # SVG user units of the stacked bar
@@ -74,7 +75,7 @@ def _fit(result: dict, lang: str) -> dict:
     text = fit.get("message")
     if not text:
         key = "site.js.fit.yes" if fit.get("fits") else "site.js.fit.no"
-        text = _t(key, lang, gpu=fit.get("name") or fit.get("gpu") or "",
+        text = _t(key, lang, gpu=gpu_name(fit.get("name") or fit.get("gpu") or "", lang),
                   headroom=amount(abs(fit.get("headroom_bytes") or 0), lang)["gib"])
     return {"state": "true" if fit.get("fits") else "false", "text": text,
             "advice": [str(a) for a in fit.get("advice") or []]}
@@ -267,7 +268,7 @@ def machine_view(result: dict, lang: str) -> dict:
             x += width
         layers = d.get("layers")
         devices.append({
-            "name": str(d["name"]), "label": str(d.get("label") or d.get("gpu") or ""),
+            "name": str(d["name"]), "label": gpu_name(str(d.get("label") or d.get("gpu") or ""), lang),
             "fits": "true" if d.get("fits") else "false",
             "verdict": _t("site.js.gpu.fits" if d.get("fits") else "site.js.gpu.no_fit", lang),
             "layers": (_t("site.js.device.layers", lang, first=layers[0], last=layers[1])
@@ -314,7 +315,7 @@ def _gpu_rows(gpus: list[dict], lang: str) -> list[dict]:
             mem = memory[g["memory_bytes"]] = gib.format(value=f"{int(g['memory_bytes'] or 0) / 2**30:.2f}")
         cards = g.get("cards_needed")
         rows.append({
-            "id": g["id"], "name": g["name"], "vendor": g["vendor"],
+            "id": g["id"], "name": gpu_name(g, lang), "vendor": g["vendor"],
             "fits": "true" if g["fits"] else "false",
             "verdict": fits_text if g["fits"] else no_fit_text,
             "memory": mem,

@@ -126,3 +126,59 @@ def test_a_language_without_the_messages_keeps_english():
     """A language falls back to English messages, and English rules rewrite nothing."""
     for g in GPUS:
         assert cat._gpu_name_in(g["name"], "xx-fallback") == g["name"]
+
+
+# ----------------------------------------------------------------------------
+# where a reader sees the names: api.catalog, the page's view, the CLI
+# ----------------------------------------------------------------------------
+
+def test_api_catalog_names_in_each_language():
+    from calc_py import api
+    assert [g["name"] for g in api.catalog()["gpus"]] == [g["name"] for g in GPUS]
+    assert [g["name"] for g in api.catalog("en")["gpus"]] == [g["name"] for g in GPUS]
+    assert [g["name"] for g in api.catalog(ZH)["gpus"]] == [cat.gpu_name(g, ZH) for g in GPUS]
+
+
+def test_the_page_view_shows_chinese_names():
+    import json
+    from site_src import view
+    query = json.dumps({"model": "meta-llama/Llama-3.1-8B", "gpu": "rtx-4090-laptop"})
+    en, zh = json.loads(view.run(query, "", "en")), json.loads(view.run(query, "", ZH))
+    assert [r["name"] for r in en["gpus"]] == [g["name"] for g in GPUS]
+    assert [r["name"] for r in zh["gpus"]] == [cat.gpu_name(g, ZH) for g in GPUS]
+    assert "RTX 4090 笔记本电脑 GPU" in zh["fit"]["text"] and "Laptop" not in zh["fit"]["text"]
+    assert "RTX 4090 Laptop GPU" in en["fit"]["text"]
+
+
+def test_the_page_view_labels_a_unified_device_in_chinese():
+    import json
+    from site_src import view
+    query = json.dumps({"model": "meta-llama/Llama-3.1-8B", "gpu": "apple-m2-max-32gb"})
+    zh = json.loads(view.run(query, "", ZH))
+    labels = [d["label"] for d in zh["machine"]["devices"]]
+    assert labels == ["Apple M2 Max（32GB 统一内存）"], labels
+    en = json.loads(view.run(query, "", "en"))
+    assert [d["label"] for d in en["machine"]["devices"]] == ["Apple M2 Max (32GB unified memory)"]
+
+
+def _cli(*args: str) -> str:
+    import subprocess
+    import sys
+    from pathlib import Path
+    return subprocess.run([sys.executable, "-m", "calc_py", *args], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1], check=True).stdout
+
+
+def test_cli_gpu_list_in_chinese_and_english():
+    en = _cli("gpus").splitlines()
+    assert [line.split("\t")[1] for line in en] == [g["name"] for g in GPUS]
+    zh = _cli("gpus", "--lang", ZH).splitlines()
+    assert [line.split("\t")[1] for line in zh] == [cat.gpu_name(g, ZH) for g in GPUS]
+    assert "Laptop" not in "\n".join(zh) and "unified memory" not in "\n".join(zh)
+
+
+def test_cli_estimate_names_the_card_in_chinese():
+    zh = _cli("estimate", "--lang", ZH, "--model", "meta-llama/Llama-3.1-8B", "--gpu", "apple-m2-max-32gb")
+    assert "Apple M2 Max（32GB 统一内存）" in zh and "unified memory" not in zh
+    en = _cli("estimate", "--model", "meta-llama/Llama-3.1-8B", "--gpu", "apple-m2-max-32gb")
+    assert "Apple M2 Max (32GB unified memory)" in en
