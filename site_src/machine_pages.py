@@ -10,12 +10,15 @@ from typing import Any
 
 from calc_py import machine_tables as MT
 from calc_py import tables as T
+from calc_py.catalog import gpu_name
 
 
-def machine_title(p: dict[str, Any], t, gib) -> str:
-    """"RTX 4090 + 64 GiB RAM", "2× RTX 3090 + ...", or the unified machine's name."""
+def machine_title(p: dict[str, Any], t, gib, lang: str = "en") -> str:
+    """"RTX 4090 + 64 GiB RAM", "2× RTX 3090 + ...", or the unified machine's name
+    (each card named as `lang` writes it: calc_py.catalog.gpu_name)."""
     names: dict[str, int] = {}
     for n in p["gpu_names"]:
+        n = gpu_name(n, lang)
         names[n] = names.get(n, 0) + 1
     gpus = " + ".join(n if k == 1 else t("tables.cell.cards", n=k, gpu=n) for n, k in names.items())
     if p["unified"] or p["ram_bytes"] is None:
@@ -25,9 +28,9 @@ def machine_title(p: dict[str, Any], t, gib) -> str:
     return t("tables.machine.name", gpus=gpus, ram=ram_text)
 
 
-def machines_for_gpu(gpu_id: str, t, gib) -> list[dict[str, str]]:
+def machines_for_gpu(gpu_id: str, t, gib, lang: str = "en") -> list[dict[str, str]]:
     """Links from a GPU page to the machine pages with that card: ``href`` (from the GPU page), ``title``."""
-    return [{"href": f"../machines/{p['id']}.html", "title": machine_title(p, t, gib)}
+    return [{"href": f"../machines/{p['id']}.html", "title": machine_title(p, t, gib, lang)}
             for p in MT.machines_with_gpu(gpu_id)]
 
 
@@ -41,9 +44,9 @@ def tables_for_pages() -> list[dict[str, Any]]:
     return out
 
 
-def render_machine_pages(r, t, gib, with_page: set[str]) -> None:
+def render_machine_pages(r, t, gib, with_page: set[str], lang: str = "en") -> None:
     """Write machines/index.html and two pages per machine with renderer ``r``."""
-    tables = [{**tb, "title": machine_title(tb["machine"], t, gib)} for tb in tables_for_pages()]
+    tables = [{**tb, "title": machine_title(tb["machine"], t, gib, lang)} for tb in tables_for_pages()]
     r.page("tables/machines_index.html", "machines/index.html", title=t("tables.machines.title"),
            description=t("tables.machines.description", n=len(tables), context=T.context_label(MT.TABLE_CONTEXT)),
            machines=tables, context=MT.TABLE_CONTEXT)

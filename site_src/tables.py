@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape
 
 from calc_py import api, i18n
 from calc_py import tables as T
+from calc_py.catalog import gpu_name
 from calc_py.present import attention_label, quant_label
 from site_src import pages as P
 from site_src.machine_pages import machines_for_gpu, render_machine_pages
@@ -81,6 +82,11 @@ def tokens_text(n: int) -> str:
     return f"{n:,}"
 
 
+def gpu_text(gpu: dict[str, Any] | str | None) -> str:
+    """A card's full name in the page's language (calc_py.catalog.gpu_name)."""
+    return gpu_name(gpu or "", _LANG.get())
+
+
 def short_gpu(name: str | None) -> str:
     return re.sub(r"^(NVIDIA GeForce|NVIDIA|AMD Radeon|Intel Arc)\s+", "", name or "")
 
@@ -107,9 +113,9 @@ def cell_gpu_text(c: dict[str, Any]) -> str:
     if not c["ok"]:
         return ""
     if c["smallest_common_gpu"]:
-        return short_gpu(c["smallest_common_gpu_name"])
+        return short_gpu(gpu_text(c["smallest_common_gpu_name"]))
     largest = next(g for g in T.common_gpus() if g["id"] == c["largest_common_gpu"])
-    return _t("tables.cell.cards", n=c["largest_common_gpu_cards"], gpu=short_gpu(largest["name"]))
+    return _t("tables.cell.cards", n=c["largest_common_gpu_cards"], gpu=short_gpu(gpu_text(largest)))
 
 
 # ----------------------------------------------------------------------------
@@ -162,7 +168,7 @@ class Renderer:
             cell_reason=cell_reason, attention_text=lambda kind: attention_label(kind, lang),
             quant_text=lambda quant_id, label: quant_label(quant_id, label, lang),
             settings=settings_in(lang), docs_how=(DOCS / "how-it-works.md").is_file(),
-            common_names=", ".join(short_gpu(g["name"]) for g in T.common_gpus()), **values)
+            common_names=", ".join(short_gpu(gpu_text(g)) for g in T.common_gpus()), **values)
         html = P.localize_links(html, lang)   # every link leads to the same language's page
         dest = self.out / path
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -201,7 +207,7 @@ def build_tables(env, out_dir: Path, assets: dict[str, str] | None = None,
             r = Renderer(env, out_dir, assets or {}, nav if lang == LANG else None, base_url)
             _render_pages(r, entries, rows, pages, with_page, settings, gpu_pages)
             build_accuracy_page(r, out_dir, with_page)
-            render_machine_pages(r, _t, gib, with_page)
+            render_machine_pages(r, _t, gib, with_page, lang=lang)
             written += r.written
     write_data(out_dir / "data", entries, pages, gpu_pages, settings)
     return written
@@ -231,8 +237,11 @@ def _render_pages(r: "Renderer", entries, rows, pages, with_page, settings, gpu_
                               engine=settings["engine_label"]),
                m=p)
 
-    # GPUs: index and one page each
-    by_memory = sorted(gpu_pages, key=lambda g: (g["usable_bytes"], g["name"].lower()))
+    # GPUs: index and one page each, in the same order in every language (the catalog's
+    # names), each card named as the page's language writes it
+    gpu_pages = [{**g, "name": gpu_text(g)} for g in gpu_pages] if r.lang != LANG else gpu_pages
+    english = {g["id"]: g["name"] for g in T.gpus()}
+    by_memory = sorted(gpu_pages, key=lambda g: (g["usable_bytes"], english.get(g["id"], g["name"]).lower()))
     r.page("tables/gpus_index.html", "gpus/index.html", title=_t("tables.gpus.title"),
            description=_t("tables.gpus.description", n=len(gpu_pages), models=len(rows),
                           context=T.context_label(T.SUMMARY_CONTEXT), quant=T.MAX_CONTEXT_QUANT),
@@ -243,7 +252,7 @@ def _render_pages(r: "Renderer", entries, rows, pages, with_page, settings, gpu_
                description=_t("tables.gpu.description", name=g["name"], usable=gib(g["usable_bytes"]),
                               n=g["models_fitting"], total=len(g["rows"]),
                               context=T.context_label(T.SUMMARY_CONTEXT)),
-               g=g, with_page=with_page, machines=machines_for_gpu(g["id"], _t, gib))
+               g=g, with_page=with_page, machines=machines_for_gpu(g["id"], _t, gib, lang=r.lang))
 
 
 # ----------------------------------------------------------------------------

@@ -182,3 +182,38 @@ def test_cli_estimate_names_the_card_in_chinese():
     assert "Apple M2 Max（32GB 统一内存）" in zh and "unified memory" not in zh
     en = _cli("estimate", "--model", "meta-llama/Llama-3.1-8B", "--gpu", "apple-m2-max-32gb")
     assert "Apple M2 Max (32GB unified memory)" in en
+
+
+# ----------------------------------------------------------------------------
+# the precomputed pages (site_src/tables.py, site_src/machine_pages.py)
+# ----------------------------------------------------------------------------
+
+def test_tables_write_the_card_in_the_page_language():
+    from site_src import tables as ST
+    laptop = cat.find_gpu("rtx-4090-laptop")
+    with ST.rendering_in(ZH):
+        assert ST.gpu_text(laptop) == "NVIDIA GeForce RTX 4090 笔记本电脑 GPU"
+        assert ST.short_gpu(ST.gpu_text(laptop)) == "RTX 4090 笔记本电脑 GPU"
+        assert ST.gpu_text(laptop["name"]) == ST.gpu_text(laptop)
+    with ST.rendering_in("en"):
+        assert ST.gpu_text(laptop) == laptop["name"]
+
+
+def test_machine_titles_name_the_cards_in_the_page_language():
+    from calc_py import machine_tables as MT
+    from site_src import machine_pages as MP
+
+    def t_in(lang):
+        return lambda key, **kw: i18n.t(key, lang, **kw)
+
+    unified = next(p for p in MT.presets() if p["unified"])
+    name = cat.gpu_name_of(unified["gpu_ids"][0], ZH)
+    assert MP.machine_title(unified, t_in(ZH), str, ZH) == name and "统一内存" in name
+    assert MP.machine_title(unified, t_in("en"), str) == unified["gpu_names"][0]
+    for p in MT.presets():
+        en = MP.machine_title(p, t_in("en"), str)
+        assert MP.machine_title(p, t_in("en"), str, "en") == en
+        zh = MP.machine_title(p, t_in(ZH), str, ZH)
+        assert not re.search(r"\b(Laptop|unified memory)\b", zh), zh
+    links = MP.machines_for_gpu(unified["gpu_ids"][0], t_in(ZH), str, lang=ZH)
+    assert links and all("统一内存" in link["title"] for link in links)
