@@ -11,6 +11,7 @@ CLI, `site.json` for the page). A key missing in a language falls back to Englis
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -38,9 +39,24 @@ def languages() -> list[str]:
     return sorted(e.name for e in root.iterdir() if e.is_dir())
 
 
+#: Chinese full-width punctuation: it carries its own spacing, so a space beside it is a gap
+FULL_WIDTH_PUNCTUATION = "（）：，。、；！？「」《》"
+_SPACE_BY_FULL_WIDTH = re.compile(f" +(?=[{FULL_WIDTH_PUNCTUATION}])|(?<=[{FULL_WIDTH_PUNCTUATION}]) +")
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
-    """The message `key`, formatted with `values` (str.format fields)."""
+    """The message `key`, formatted with `values` (str.format fields).
+
+    In Chinese a message puts a space between a value and a Chinese word ("RTX 4090 放得下"),
+    but a value may itself end in full-width punctuation (a card's name "…（24GB 统一内存）"):
+    the space beside such punctuation is dropped, as Chinese typesetting does.
+    """
     text = catalog(lang).get(key)
     if text is None:
         raise KeyError(f"message key not in catalog: {key}")
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    text = text.format(**values)
+    if lang.startswith("zh"):
+        text = _SPACE_BY_FULL_WIDTH.sub("", text)
+    return text
