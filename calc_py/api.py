@@ -40,8 +40,15 @@ Machine keys (query keys = CLI long flags; all optional, strings):
     device order), ``ram`` (GiB), ``tensor-split`` (``3,1``), ``split-mode``
     (layer|row|none), ``main-gpu``, ``n-cpu-moe``, ``cpu-moe`` (on), ``override-tensor``
     (``PATTERN=DEVICE[,...]``, DEVICE ``CPU``/``CUDA1``/an index), ``fit`` (on),
-    ``fit-target`` (MiB, one or one per GPU), ``no-mmap`` (on). ``context=0`` with
+    ``fit-target`` (MiB, one or one per GPU), ``no-mmap`` (on), ``mmproj`` (none | f16 |
+    bf16 | q8_0: a vision projector, llama.cpp/Ollama only). ``context=0`` with
     ``fit=on`` leaves the context to the fit. Hostile values fall back like the others.
+
+    With ``mmproj`` (not none) the estimate dict gains ``mmproj_bytes`` (0 when the
+    projector is not modelled) and ``mmproj`` (``outtype``, ``kind``, ``bytes``,
+    ``n_tensors``, ``types``, ``device`` (index of the GPU it loads on), ``compute_counted``;
+    null when not modelled); a counted projector is one more part (``part`` "mmproj"),
+    is in ``total_bytes``, and on a machine its device gains ``mmproj_bytes`` in its total.
 
     With ``gpu`` (or ``ram``) the estimate dict gains (every other field keeps
     its meaning; ``total_bytes`` and the parts are the sums over the GPUs):
@@ -70,7 +77,8 @@ Machine keys (query keys = CLI long flags; all optional, strings):
     null), ``n_cpu_moe`` (when the overrides equal ``--n-cpu-moe N``, else null),
     ``override_tensor`` (["PATTERN=DEVICE", ...]), ``experts_on_cpu_layers``,
     ``margins_mib``, ``devices`` (name, gpu, layers, used_bytes, free_bytes,
-    margin_bytes, meets_target), ``extras_not_counted`` (["MTP", "mmproj"]),
+    margin_bytes, meets_target), ``extras_not_counted`` (["MTP", "mmproj"]; with a counted
+    ``mmproj`` its weights are in the first GPU's margin and "mmproj-compute" stays),
     ``command`` (the llama-server command line), ``messages``, ``dry_runs``;
     and the rest of the result describes that plan's layout.
 
@@ -121,14 +129,14 @@ from .quants import catalog as _quant_catalog
 #: query keys = the CLI's long flags
 KEYS = ("model", "params", "quant", "context", "engine", "batch", "ubatch", "flash-attn",
         "kv-cache", "gpu-layers", "gpu", "ram", "tensor-split", "split-mode", "main-gpu", "n-cpu-moe",
-        "cpu-moe", "override-tensor", "fit", "fit-target", "no-mmap", "pipeline-parallel")
+        "cpu-moe", "override-tensor", "fit", "fit-target", "no-mmap", "pipeline-parallel", "mmproj")
 
 DEFAULTS: dict[str, str] = {
     "model": "meta-llama/Llama-3.1-8B", "params": "", "quant": "Q4_K_M", "context": "8192",
     "engine": "llama.cpp", "batch": "1", "ubatch": "", "flash-attn": "", "kv-cache": "",
     "gpu-layers": "", "gpu": "rtx-4090", "ram": "", "tensor-split": "", "split-mode": "", "main-gpu": "",
     "n-cpu-moe": "", "cpu-moe": "", "override-tensor": "", "fit": "", "fit-target": "", "no-mmap": "",
-    "pipeline-parallel": "",
+    "pipeline-parallel": "", "mmproj": "",
 }
 _DEFAULT_QUANT = {"llama.cpp": "Q4_K_M", "ollama": "Q4_K_M", "transformers": "bf16", "vllm": "bf16"}
 _MAX_VALUE_LEN = 200
@@ -216,7 +224,8 @@ def setup_from_strings(q: Mapping[str, str], lang: str = "en") -> Setup:
         fit=bool(parse_bool(g("fit"), "fit")),
         fit_target=parse_fit_target(g("fit-target"), n_dev),
         no_mmap=bool(parse_bool(g("no-mmap"), "no-mmap")),
-        pipeline_parallel=parse_int(g("pipeline-parallel"), "pipeline-parallel", 1, 16) if g("pipeline-parallel") else 1)
+        pipeline_parallel=parse_int(g("pipeline-parallel"), "pipeline-parallel", 1, 16) if g("pipeline-parallel") else 1,
+        mmproj=g("mmproj").lower() or "none")
 
 
 def _join(xs) -> str:
@@ -366,6 +375,7 @@ def estimate_query(query: Mapping[str, Any], lang: str = "en", gguf: bytes | Non
         "fit-target": _join(setup.fit_target or ()),
         "no-mmap": "on" if setup.no_mmap else "",
         "pipeline-parallel": "" if setup.pipeline_parallel == 1 else str(setup.pipeline_parallel),
+        "mmproj": "" if setup.mmproj == "none" else setup.mmproj,
     })
     answer = {"inputs": inputs, "notices": notices, "result": result}
     if cfg is not None:

@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--no-mmap", action="store_true", help="host weights in plain RAM instead of mmap'd pages")
     e.add_argument("--pipeline-parallel", "-pp", default=None,
                    help="vLLM pipeline stages over the --gpu cards (tensor parallel = GPUs / stages)")
+    e.add_argument("--mmproj", default=None,
+                   help="llama.cpp vision projector: none | f16 | bf16 | q8_0 (its GGUF's --outtype; on the first GPU)")
     e.add_argument("--json", action="store_true", help="print one JSON object")
     e.add_argument("--lang", default="en", help="language of the explanations (en, zh-CN)")
     wf = sub.add_parser("whatfits", help="every catalog model that runs on a machine, ranked")
@@ -108,7 +110,8 @@ def _setup(a: argparse.Namespace) -> Setup:
         n_cpu_moe=parse_int(a.n_cpu_moe, "n-cpu-moe", 0, 10_000) if a.n_cpu_moe else None,
         cpu_moe=a.cpu_moe, override_tensor=parse_overrides(",".join(a.override_tensor or ())),
         fit=fit, fit_target=parse_fit_target(a.fit_target, n_dev), no_mmap=a.no_mmap,
-        pipeline_parallel=parse_int(a.pipeline_parallel, "pipeline-parallel", 1, 16) if a.pipeline_parallel else 1)
+        pipeline_parallel=parse_int(a.pipeline_parallel, "pipeline-parallel", 1, 16) if a.pipeline_parallel else 1,
+        mmproj=(a.mmproj or "none").strip().lower())
 
 
 def _pad(text: str, width: int) -> str:

@@ -63,6 +63,7 @@ class Setup:
     fit_target: Any = None             # -fitt MiB: one value or one per device
     no_mmap: bool = False              # --no-mmap
     pipeline_parallel: int = 1         # vLLM --pipeline-parallel-size (TP = GPUs / PP)
+    mmproj: str = "none"               # llama.cpp --mmproj: none | f16 | bf16 | q8_0 (calc_py/mmproj.py)
 
 
 @dataclass
@@ -117,6 +118,9 @@ def _check_numbers(s: Setup) -> None:
         raise CalcError("main-gpu must be a GPU index between 0 and 15", field="main-gpu")
     if (s.split_mode or "layer").lower() not in ("layer", "row", "none"):
         raise CalcError("split-mode must be layer, row or none", field="split-mode")
+    from .mmproj import CHOICES as _MMPROJ
+    if not isinstance(s.mmproj, str) or s.mmproj.lower() not in _MMPROJ:
+        raise CalcError(f"mmproj must be one of {', '.join(_MMPROJ)}", field="mmproj")
 
 
 # ----------------------------------------------------------------------------
@@ -242,6 +246,9 @@ def estimate(s: Setup, *, with_fit: bool = True) -> dict[str, Any]:
     notes.extend(t("note.config_default", s.lang, field=f, value=v, source=src)
                  for f, v, src in m.arch.defaults_used)
     body = _ENGINES[engine["id"]](s, m, quant, engine, notes)
+    mmproj_on = (s.mmproj or "none").lower() != "none"
+    if mmproj_on and "mmproj" not in body:      # the projector file is llama.cpp's (and Ollama's)
+        notes.append(t("note.mmproj_engine", s.lang, engine=engine["label"]))
     parts = body["parts"]
     by = {p["part"]: p["bytes"] for p in parts}
     total = sum(by.values())
@@ -278,6 +285,9 @@ def estimate(s: Setup, *, with_fit: bool = True) -> dict[str, Any]:
         "notes": notes,
         "fit": None,
     }
+    if mmproj_on and "mmproj" in body:       # asked for: its bytes (0 when not counted) and facts
+        result["mmproj_bytes"] = by.get("mmproj", 0)
+        result["mmproj"] = body["mmproj"]
     _machine_result(s, engine, body, result, notes, with_fit, m, quant)
     if plan is not None:
         result["plan"] = plan

@@ -33,9 +33,15 @@ exactly as good as those numbers. The steps:
    more layer whose FFN overflows partly (UP: gate+down spill; GATE: only down
    spills; else ATTN: the whole FFN spills) to the next device or the CPU.
 
-What llama-server adds to each device before fitting -- a vision projector
-(``--mmproj``) and a draft / MTP model (``common_fit_extra_model``,
-``add_extra_memory``) -- is not measured here; the plan says so.
+What llama-server adds to each device before fitting: a vision projector
+(``--mmproj``) -- ``load_model`` in tools/server/server-context.cpp calls
+``mtmd_get_memory_usage`` (the projector's weights plus its warmup compute
+buffer, per device) and does ``params_base.fit_params_target[i] += size`` for
+its device before ``common_fit_params`` -- and a draft / MTP model
+(``common_fit_extra_model``, ``add_extra_memory``). With ``mmproj`` set, the
+projector's weights (calc_py/mmproj.py) are added to the margin of the device it
+loads on (the first GPU, clip.cpp ``clip_ctx``); its compute buffer and the
+MTP model are not measured here, and the plan says so.
 """
 from __future__ import annotations
 
@@ -46,6 +52,7 @@ from . import catalog as cat
 from .errors import CalcError
 from .i18n import t
 from .machine import Machine, parse_fit_target, parse_overrides, parse_tensor_split
+from .llamacpp_engine import MMPROJ_DEVICE
 from .placement import HOST, Options, place
 
 MiB = 1 << 20
@@ -99,6 +106,9 @@ class _Model:
         self.nd = len(used)
         self.free = [machine.devices[i].usable_bytes - self.overhead for i in used]
         self.calls = 0
+        from .llamacpp_engine import setup_projector
+        #: the vision projector llama-server reserves before fitting (None: not asked for or not modelled)
+        self.projector, self.projector_why = setup_projector(s, m)
 
     def sizing(self, n_ctx: int, ngl: int | None, ts, overrides):
         from .llamacpp_devices import size_llamacpp
@@ -161,6 +171,9 @@ def fit_plan(s, machine: Machine) -> dict[str, Any]:
     nd = mdl.nd
     margins_mib = parse_fit_target(s.fit_target, nd) or (DEFAULT_MARGIN_MIB,)
     margins = [(margins_mib[k] if len(margins_mib) > 1 else margins_mib[0]) * MiB for k in range(nd)]
+    if mdl.projector is not None and MMPROJ_DEVICE in mdl.used:
+        # server-context.cpp load_model: fit_params_target[i] += the projector's bytes on device i
+        margins[mdl.used.index(MMPROJ_DEVICE)] += mdl.projector.total
     hp_ngl = a.n_layer
     hp_nct = a.max_context
     n_streams = 1                                  # unified KV (llama-server's default)
@@ -369,9 +382,12 @@ def _n_cpu_moe_equivalent(ov: list[tuple[str, int]]) -> int | None:
 
 
 def command(model: str, n_ctx: int, ngl: int | None, ts: list[int] | None, ov: list[tuple[str, str]],
-            n_cpu_moe: int | None) -> str:
-    """The llama-server command line for a plan (a shell-quoted -ot list)."""
-    parts = ["llama-server", "-m", model, "-c", str(n_ctx)]
+            n_cpu_moe: int | None, mmproj: str | None = None) -> str:
+    """The llama-server command line for a plan (a shell-quoted -ot list; ``--mmproj FILE``)."""
+    parts = ["llama-server", "-m", model]
+    if mmproj:
+        parts += ["--mmproj", mmproj]
+    parts += ["-c", str(n_ctx)]
     if ngl is not None:
         parts += ["-ngl", str(ngl)]
     if ts:
@@ -400,11 +416,18 @@ def _answer(s, mdl: _Model, machine: Machine, status: str, why: str | None, n_ct
     experts_cpu = sorted({t_.layer for wt in mdl.w.tensors for t_ in (wt.tensor,)
                           if t_.layer is not None and "_exps" in t_.name and pl.device_of(wt) == HOST})
     model_name = (mdl.m.id.split("/")[-1] if mdl.m.id else "model") + f"-{mdl.quant.id}.gguf"
-    cmd = command(model_name, n_ctx, ngl if ngl is not None else a.n_layer + 1, ts, ov_named, ncm)
+    proj = mdl.projector
+    mm_file = None
+    if proj is not None:
+        from .mmproj import file_name
+        mm_file = file_name(mdl.m.id, proj.outtype)
+    cmd = command(model_name, n_ctx, ngl if ngl is not None else a.n_layer + 1, ts, ov_named, ncm, mm_file)
     extras = []
     if a.n_layer_nextn:
         extras.append("MTP")
-    if mdl.m.id and isinstance(cat.find_model(mdl.m.id).config.get("vision_config"), dict):
+    if proj is not None:
+        extras.append("mmproj-compute")      # mtmd_get_memory_usage also holds its warmup compute buffer
+    elif mdl.m.id and isinstance(cat.find_model(mdl.m.id).config.get("vision_config"), dict):
         extras.append("mmproj")
     n_gpu = ngl if ngl is not None else a.n_layer + 1
     summary = t("plan.summary", lang, context=f"{n_ctx:,}", gpu_layers=n_gpu,
@@ -422,8 +445,13 @@ def _answer(s, mdl: _Model, machine: Machine, status: str, why: str | None, n_ct
             # parallelism switching on once every layer is on a GPU)
             messages.append(t("plan.over_target", lang, device=d["name"],
                               short=f"{(d['used_bytes'] + d['margin_bytes'] - d['free_bytes']) / MiB:,.0f} MiB"))
+    if proj is not None and devices and MMPROJ_DEVICE in mdl.used:
+        from .present import fmt_bytes
+        messages.append(t("plan.mmproj", lang, bytes=fmt_bytes(proj.total),
+                          device=devices[mdl.used.index(MMPROJ_DEVICE)]["name"]))
     if extras:
-        messages.append(t("plan.extras", lang, what=" + ".join(extras)))
+        messages.append(t("plan.extras", lang, what=" + ".join(
+            t(f"plan.extra.{x}", lang) if x == "mmproj-compute" else x for x in extras)))
     return {
         "status": status, "reason": why, "context": n_ctx, "gpu_layers": n_gpu,
         "tensor_split": ts, "n_cpu_moe": ncm,

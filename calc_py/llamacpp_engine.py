@@ -135,24 +135,32 @@ def _layer_span(layers: tuple[int, ...]) -> list[int]:
     return list(layers)
 
 
-def devices_json(sz: Sizing, machine: Machine) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The ``devices`` and ``host`` objects of the --json contract."""
+def devices_json(sz: Sizing, machine: Machine,
+                 mmproj: tuple[int, int] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The ``devices`` and ``host`` objects of the --json contract.
+
+    ``mmproj``: (device index, bytes) of a vision projector; that device gains
+    ``mmproj_bytes`` and its total grows by them (no other device changes)."""
     host_total = sz.host.total
     pool = machine.pool_bytes
     out = []
     for db, dev in zip(sz.devices, machine.devices):
-        fits = db.total <= dev.usable_bytes
+        extra = mmproj[1] if mmproj and mmproj[0] == db.index else 0
+        total = db.total + extra
+        fits = total <= dev.usable_bytes
         if pool is not None:
-            fits = fits and db.total + host_total <= pool
+            fits = fits and total + host_total <= pool
         out.append({
             "name": db.name, "gpu": db.gpu, "label": dev.label,
             "weights_bytes": db.weights, "kv_cache_bytes": db.kv_cache, "compute_bytes": db.compute,
-            "overhead_bytes": db.overhead, "total_bytes": db.total, "usable_bytes": dev.usable_bytes,
-            "headroom_bytes": dev.usable_bytes - db.total, "fits": fits,
+            "overhead_bytes": db.overhead, "total_bytes": total, "usable_bytes": dev.usable_bytes,
+            "headroom_bytes": dev.usable_bytes - total, "fits": fits,
             "layers": _layer_span(db.layers), "n_layers": len(db.layers), "output": db.has_output,
             "unified": dev.unified,
         })
-    dev_total = sum(d.total for d in sz.devices)
+        if mmproj:
+            out[-1]["mmproj_bytes"] = extra
+    dev_total = sum(d.total for d in sz.devices) + (mmproj[1] if mmproj else 0)
     ram = machine.ram_bytes
     if pool is not None:
         host_fits: bool | None = host_total + dev_total <= pool
@@ -164,6 +172,48 @@ def devices_json(sz: Sizing, machine: Machine) -> tuple[list[dict[str, Any]], di
             "unified": pool is not None, "pool_bytes": pool,
             "pool_used_bytes": host_total + dev_total if pool is not None else None}
     return out, host
+
+
+#: clip.cpp clip_ctx::clip_ctx: without MTMD_BACKEND_DEVICE the projector takes
+#: ggml_backend_init_by_type(GGML_BACKEND_DEVICE_TYPE_GPU), the first GPU device, whatever -mg says
+MMPROJ_DEVICE = 0
+
+
+def mmproj_outtype(s) -> str:
+    """The Setup's --mmproj choice, lower case ("none" when not asked for)."""
+    return (getattr(s, "mmproj", None) or "none").lower()
+
+
+def setup_projector(s, m) -> tuple[Any, str | None]:
+    """(the :class:`calc_py.mmproj.Projector` to count, or None; why not: None | "no_vision" |
+    "not_modelled"). None, None when no projector was asked for."""
+    from . import mmproj
+    outtype = mmproj_outtype(s)
+    if outtype == "none":
+        return None, None
+    config = None
+    if m.weights is None and m.id:
+        config = cat.find_model(m.id).config
+    elif m.weights is None and s.config not in (None, ""):
+        from .architecture import load_config
+        config = load_config(s.config)
+    if config is None:
+        return None, "not_modelled"         # a GGUF header or a parameter count: no vision_config read
+    if not mmproj.has_vision(config):
+        return None, "no_vision"
+    p = mmproj.projector(config, outtype)
+    return p, (None if p is not None else "not_modelled")
+
+
+def mmproj_notes(s, m, reason: str | None, notes: list[str]) -> None:
+    outtype = mmproj_outtype(s)
+    if reason == "no_vision":
+        notes.append(t("note.mmproj_no_vision", s.lang, outtype=outtype))
+    elif reason == "not_modelled":
+        config = cat.find_model(m.id).config if m.id and m.weights is None else None
+        vc = (config or {}).get("vision_config") if isinstance(config, dict) else None
+        what = (vc.get("model_type") if isinstance(vc, dict) else None) or m.name
+        notes.append(t("note.mmproj_not_modelled", s.lang, outtype=outtype, what=what))
 
 
 def run(s, m, quant, engine: dict, notes: list[str]) -> dict[str, Any]:
@@ -219,6 +269,19 @@ def run(s, m, quant, engine: dict, notes: list[str]) -> dict[str, Any]:
                                          what=t("explain.overhead.what.llamacpp", lang),
                                          source=cat.engine_text(engine, "overhead_summary", lang)), False, lang),
     ]
+    proj, why_not = setup_projector(s, m)
+    mmproj_notes(s, m, why_not, notes)
+    mm_dev = None
+    if proj is not None:
+        from .mmproj import file_name
+        dev_name = (machine.devices[MMPROJ_DEVICE].name if machine is not None and machine.devices
+                    else "CUDA0")
+        types = ", ".join(f"{n} {ty}" for ty, n in sorted(proj.type_counts().items()))
+        parts.append(part_row("mmproj", proj.total, t(
+            "explain.mmproj", lang, file=file_name(m.id, proj.outtype), n_tensors=len(proj.tensors),
+            kind=proj.kind, outtype=proj.outtype, types=types, device=dev_name), True, lang))
+        if machine is not None and machine.devices:
+            mm_dev = (MMPROJ_DEVICE, proj.total)
     host_parts = [
         {"part": "weights", "bytes": sz.host.weights},
         {"part": "kv_cache", "bytes": sz.host.kv_cache},
@@ -229,10 +292,16 @@ def run(s, m, quant, engine: dict, notes: list[str]) -> dict[str, Any]:
     st_out: dict[str, Any] = {"ubatch": st.ubatch, "flash_attn": st.flash_attn, "kv_cache": st.kv_type,
                               "gpu_layers": p.n_gpu_layers, "n_ctx": pad(st.n_ctx, 256),
                               "kv_cells": kv_all.cells, "swa_cells": kv_all.swa_cells, "kv_unified": True}
+    if mmproj_outtype(s) != "none":
+        st_out["mmproj"] = mmproj_outtype(s)
     body: dict[str, Any] = {"model_bytes": w.total, "parts": parts, "host_parts": host_parts,
                             "settings": st_out, "weight_types": w.type_counts()}
+    if mmproj_outtype(s) != "none":
+        body["mmproj"] = None if proj is None else {
+            "outtype": proj.outtype, "kind": proj.kind, "bytes": proj.total, "n_tensors": len(proj.tensors),
+            "types": proj.type_counts(), "device": MMPROJ_DEVICE, "compute_counted": False}
     if machine is not None:
-        devs, host = devices_json(sz, machine)
+        devs, host = devices_json(sz, machine, mm_dev)
         body["devices"], body["host"] = devs, host
         st_out.update({"split_mode": p.split_mode,
                        "tensor_split": list(p.row_split or _fractions(p.splits)),
