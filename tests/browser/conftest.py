@@ -76,8 +76,8 @@ class PageProbe:
 
     def __init__(self, browser, base_url, **context_options):
         self.base_url = base_url
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                           service_workers="block", **context_options)
+        options = {"viewport": {"width": 1280, "height": 900}, "service_workers": "block"}
+        self.context = browser.new_context(**(options | context_options))
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.context.on("request", lambda r: self.requests.append(r.url))

@@ -102,9 +102,11 @@ def test_snippet_embeds_the_calculator_in_another_origin(probe, parent_site, bas
         return Math.abs(document.querySelector('iframe').getBoundingClientRect().height - h) < 1; }""")
     first = iframe_height(page)
     assert first != before
-    # the frame grows with its content (the folded engine settings opened), and so does the iframe
+    # the frame grows with its content (the folded engine and machine settings opened: together
+    # taller than the result beside them at any width), and so does the iframe
     count = len(page.evaluate("window.heights"))
     embedded.click("#more-settings summary")
+    embedded.click("#machine-more summary")
     page.wait_for_function(f"() => window.heights.length > {count}")
     page.wait_for_function(f"""() => document.querySelector('iframe').getBoundingClientRect().height > {first}
         && Math.abs(document.querySelector('iframe').getBoundingClientRect().height
