@@ -6,6 +6,7 @@ Python (in Pyodide), so the comparison is on exact bytes, part by part.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 import pytest
 
@@ -235,7 +236,9 @@ def test_embed_posts_height(probe, base_url):
     assert not p.errors, p.errors
 
 
-def test_phone_width_and_screenshot(probe, cat):
+def test_phone_width_and_screenshot(probe, cat, tmp_path):
+    """The README's screenshot is this page; UPDATE_SCREENSHOT=1 writes it to docs/ (a test
+    run leaves the checkout as it was)."""
     p = probe()
     page = p.open()
     mid = next((m["id"] for m in cat["models"] if isinstance(m, dict) and m.get("popular")),
@@ -246,7 +249,9 @@ def test_phone_width_and_screenshot(probe, cat):
     page.select_option("#in-gpu", gpu)
     p.wait_idle()
     assert_matches(page, {"model": mid, "gpu": gpu})
-    page.screenshot(path=str(ROOT / "docs" / "screenshot.png"), full_page=False)
+    shot = ROOT / "docs" / "screenshot.png" if os.environ.get("UPDATE_SCREENSHOT") else tmp_path / "shot.png"
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 10_000
     page.set_viewport_size({"width": 360, "height": 800})
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"page is {overflow}px wider than a 360px phone"
