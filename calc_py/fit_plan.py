@@ -486,7 +486,11 @@ def all_on_gpus(s, **change) -> tuple[bool, list[int]]:
     w = m.weights or weights_for(m.arch, resolve(s2.quant, engine["id"]))
     p = place_setup(s2, m.arch, w, mach)
     sz = size(s2, m.arch, w, p, engine, settings(s2, engine))
-    ok = all(d.total <= dev.usable_bytes for d, dev in zip(sz.devices, mach.devices))
+    from .llamacpp_engine import setup_projector
+    proj = setup_projector(s2, m)[0]           # a counted vision projector sits on the first GPU too
+    mm = proj.total if proj is not None else 0
+    ok = all(d.total + (mm if k == MMPROJ_DEVICE else 0) <= dev.usable_bytes
+             for k, (d, dev) in enumerate(zip(sz.devices, mach.devices)))
     return ok, [len(d.layers) + (1 if d.has_output else 0) for d in sz.devices]
 
 

@@ -45,7 +45,11 @@ def _device_totals(s: Setup, context: int) -> list[tuple[int, int]]:
     w = weights_for(m.arch, resolve(s2.quant, engine["id"]))
     p = place_setup(s2, m.arch, w, mach)
     sz = size(s2, m.arch, w, p, engine, settings(s2, engine))
-    return [(d.total, dev.usable_bytes) for d, dev in zip(sz.devices, mach.devices)]
+    from .llamacpp_engine import MMPROJ_DEVICE, setup_projector
+    proj = setup_projector(s2, m)[0]           # a counted vision projector sits on the first GPU
+    mm = proj.total if proj is not None else 0
+    return [(d.total + (mm if k == MMPROJ_DEVICE else 0), dev.usable_bytes)
+            for k, (d, dev) in enumerate(zip(sz.devices, mach.devices))]
 
 
 def largest_context(s: Setup, lo: int, hi: int) -> int:

@@ -191,3 +191,10 @@ def test_cli_option():
     assert bad.returncode == 2 and bad.stderr.startswith("error: mmproj")
     js = json.loads(_cli("--model", "Qwen/Qwen3.6-27B", "--mmproj", "bf16", "--json").stdout)
     assert round(js["mmproj_bytes"] / MiB, 2) == QWEN36_27B_BF16_MIB
+
+
+def test_what_fits_beside_the_plan_leaves_room_for_the_projector():
+    kw = dict(model="google/gemma-3-27b-it", gpu="rtx-4090", fit=True, context=0)
+    plain = estimate(Setup(**kw))["plan"]["beside"]["max_context_on_gpus"]
+    with_mm = estimate(Setup(**kw, mmproj="f16"))["plan"]["beside"]["max_context_on_gpus"]
+    assert 0 < with_mm < plain
