@@ -262,7 +262,9 @@ def machine_view(result: dict, lang: str) -> dict:
     for d in result.get("devices") or []:
         usable = max(int(d.get("usable_bytes") or 0), int(d.get("total_bytes") or 0), 1)
         bar, x = [], 0.0
-        for part, key in DEVICE_PARTS:
+        # the vision projector (mtmd loads it after the model) is a segment only where it is
+        extra = (("mmproj", "mmproj_bytes"),) if d.get("mmproj_bytes") else ()
+        for part, key in DEVICE_PARTS + extra:
             width = BAR_WIDTH * int(d.get(key) or 0) / usable
             bar.append({"part": part, "x": f"{x:.2f}", "width": f"{width:.2f}"})
             x += width

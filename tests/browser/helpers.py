@@ -24,7 +24,10 @@ def expected_bytes(query: dict[str, str], gguf: bytes | None = None) -> dict[str
     """Each part's bytes as calc_py computes them here for the same query (and GGUF header)."""
     result = api.estimate_query(query, gguf=gguf)["result"]
     assert result is not None, f"calc_py gives no result for {query}"
-    return {part: result[field] for part, field in PART_FIELDS.items()}
+    parts = {part: result[field] for part, field in PART_FIELDS.items()}
+    # parts shown only when asked for (the vision projector): as calc_py lists them
+    parts.update({p["part"]: p["bytes"] for p in result["parts"] if p["part"] not in parts})
+    return parts
 
 
 def url_query(url: str) -> dict[str, str]:
