@@ -107,14 +107,16 @@ def tiny_config(cfg: dict) -> tuple[dict, list[str]]:
     c["torch_dtype"] = "bfloat16"
     c["max_position_embeddings"] = min(int(c.get("max_position_embeddings") or 4096), 131072)
     # --- experts
-    n_exp_key = next((k for k in ("num_local_experts", "num_experts", "n_routed_experts") if c.get(k)), None)
+    n_exp_key = next((k for k in ("num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts")
+                      if c.get(k)), None)
     if n_exp_key:
         n_exp = 8 if int(c[n_exp_key]) == 8 else 4     # keep Mixtral's 8 (the quantizer's n_expert == 8 rules)
         c[n_exp_key] = n_exp
-        for k in ("num_experts_per_tok", "experts_per_token", "num_experts_per_token"):
+        for k in ("num_experts_per_tok", "experts_per_token", "num_experts_per_token", "moe_k"):
             if k in c:
                 c[k] = 2
-        c.setdefault("num_experts_per_tok", 2)
+        if "moe_k" not in c:        # ERNIE 4.5 names it moe_k only
+            c.setdefault("num_experts_per_tok", 2)
         if "moe_intermediate_size" in c:
             c["moe_intermediate_size"] = 128
         if c.get("shared_expert_intermediate_size"):
@@ -123,12 +125,27 @@ def tiny_config(cfg: dict) -> tuple[dict, list[str]]:
             c["n_group"], c["topk_group"] = 1, 1
         if c.get("first_k_dense_replace"):
             c["first_k_dense_replace"] = 1
+        if mt == "ernie4_5_moe":
+            # conversion/ernie.py writes expert_shared_feed_forward_length as
+            # intermediate_size // num_key_value_heads (21B-A3B: 12288 // 4 = 3072 = 2 x 1536,
+            # the shared experts' width); keep that true so llama.cpp could load the file
+            c["intermediate_size"] = 128 * int(c.get("moe_num_shared_experts") or 0) * kv or 384
+            if c.get("moe_layer_start_index"):
+                c["moe_layer_start_index"] = 1
+            c.pop("moe_layer_end_index", None)
+            if isinstance(c.get("moe_capacity"), list):
+                c["moe_capacity"] = [4, 4, 4]
+            notes.append("intermediate_size = moe_intermediate_size x moe_num_shared_experts x kv heads "
+                         "(the converter's shared-expert width rule)")
     if mt == "llama4_text":
         c.update(intermediate_size=256, intermediate_size_mlp=384, num_local_experts=4)
         step = int(c.get("interleave_moe_layer_step") or 1)
         c["no_rope_layers"] = [0 if (i + 1) % 4 == 0 else 1 for i in range(n_layer)]
         if step > 1:
             c["interleave_moe_layer_step"] = 2
+    if mt == "exaone4":
+        # src/models/exaone4.cpp asks for attn_output {n_embd, n_embd}: n_head * head_dim = n_embd
+        c["head_dim"] = 256 // heads
     if mt == "gpt_oss":
         c["intermediate_size"] = 256       # gpt-oss: intermediate_size is the experts' width (MXFP4 blocks of 32)
     # --- MLA

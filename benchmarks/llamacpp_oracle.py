@@ -194,6 +194,12 @@ def metadata(a: Architecture) -> list[tuple[str, str, object]]:
         if p == "llama4":
             step = next((il + 1 for il in range(a.n_layer) if a.moe_layers[il]), 1)
             u32("interleave_moe_layer_step", step)
+        if p == "ernie4_5-moe":
+            # conversion/ernie.py: moe_layer_interval, moe_layer_start_index (src/models/ernie4-5.cpp
+            # load_arch_hparams requires the step; MoE tensors for every i >= the dense lead)
+            moe = [il for il in range(a.n_layer) if a.moe_layers[il]]
+            u32("interleave_moe_layer_step", moe[1] - moe[0] if len(moe) > 1 else 1)
+            u32("leading_dense_block_count", lead)
     if a.has_swa:
         u32("attention.sliding_window", a.n_swa)
         kv.append((f"{p}.attention.sliding_window_pattern", "arr_bool", [bool(x) for x in a.swa_layers]))

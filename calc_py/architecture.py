@@ -40,12 +40,14 @@ HF_TO_LLAMA_ARCH: dict[str, str] = {
     "minimax_m2": "minimax-m2",
     "olmo2": "olmo2",
     "smollm3": "smollm3",
+    "exaone4": "exaone4",
+    "ernie4_5_moe": "ernie4_5-moe",
 }
 
 # Default of tie_word_embeddings per model_type when config.json omits it:
 # transformers' PretrainedConfig defaults to True, most decoder configs
 # override it to False (e.g. LlamaConfig, Qwen2Config); Gemma and Cohere keep True.
-_TIED_DEFAULT = {"gemma", "gemma2", "gemma3", "gemma3_text", "cohere", "cohere2"}
+_TIED_DEFAULT = {"gemma", "gemma2", "gemma3", "gemma3_text", "cohere", "cohere2", "ernie4_5_moe"}
 
 # Families whose q/k/v projections always carry a bias (transformers'
 # Qwen2Attention: bias=True for q,k,v; o_proj bias=False).
@@ -55,7 +57,7 @@ _QKV_BIAS_ALWAYS = {"qwen2", "qwen2_moe"}
 # Gemma3Attention.q_norm, ...).
 _QK_NORM_ALWAYS = {"qwen3", "qwen3_moe", "gemma3", "gemma3_text", "qwen3_next",
                    "qwen3_5", "qwen3_5_text", "qwen3_5_moe", "qwen3_5_moe_text",
-                   "olmo2"}
+                   "olmo2", "exaone4"}
 
 # Where llama.cpp implements a sliding-window (or chunked) KV cache for the
 # family, and the layer pattern it uses when config.json gives none
@@ -291,8 +293,9 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
     qk_norm = model_type in _QK_NORM_ALWAYS or read_flag(cfg, "use_qk_norm")
 
     # ---- mixture of experts ---------------------------------------------
-    n_expert = _int(cfg, "num_local_experts", "num_experts", "n_routed_experts", default=0)
-    n_expert_used = _int(cfg, "num_experts_per_tok", "num_experts_per_token", default=0)
+    n_expert = _int(cfg, "num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts",
+                    default=0)
+    n_expert_used = _int(cfg, "num_experts_per_tok", "num_experts_per_token", "moe_k", default=0)
     n_ff_exp = _int(cfg, "moe_intermediate_size", required=False) or (n_ff_dense if n_expert else 0)
     n_ff_shexp = 0
     moe_layers: tuple[bool, ...] = (False,) * n_layer
@@ -332,6 +335,19 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
         # required tensor -- found by the oracle: the GGUF would not load without it).
         router_bias = ((read_str(cfg, "topk_method") == "noaux_tc") or arch == "glm4moe"
                        or read_flag(cfg, "use_routing_bias"))
+        if arch == "ernie4_5-moe":
+            # Ernie4_5_MoeDecoderLayer: MoE where (il + 1) % moe_layer_interval == 0 and
+            # moe_layer_start_index <= il <= moe_layer_end_index; the shared experts are one
+            # MLP of moe_num_shared_experts * moe_intermediate_size. The converter writes
+            # exp_probs_b from moe_statics.e_score_correction_bias (conversion/ernie.py,
+            # src/models/ernie4-5.cpp: ffn_exp_probs_b), F32 in the published checkpoint.
+            start = _int(cfg, "moe_layer_start_index", default=0)
+            interval = _int(cfg, "moe_layer_interval", default=1, lo=1)
+            end = _int(cfg, "moe_layer_end_index", default=-1, lo=-1)
+            end = n_layer - 1 if end < 0 else end
+            moe_layers = _layer_flags(n_layer, lambda il: start <= il <= end and (il + 1) % interval == 0)
+            n_ff_shexp = _int(cfg, "moe_num_shared_experts", default=0) * n_ff_exp
+            router_bias = True
         n_ff = [0 if moe_layers[il] else n_ff_dense for il in range(n_layer)]
 
     # ---- multi-head latent attention -------------------------------------
@@ -370,6 +386,25 @@ def from_config(config: Mapping[str, Any]) -> Architecture:
                 swa_layers = _layer_flags(n_layer, lambda il: il % pattern < pattern - 1)
         if n_swa == 0:
             swa_layers = (False,) * n_layer
+
+    if arch == "exaone4" and n_layer == 64:
+        # src/models/exaone4.cpp load_arch_hparams: only the 64-layer model (EXAONE 4.0
+        # 32B) runs sliding-window layers (swa_type STANDARD, n_swa 4096 unless the GGUF's
+        # sliding_window says otherwise, load_swa_pattern(ml, 4)); any other layer count is
+        # full attention everywhere. The pattern array is what conversion/exaone.py
+        # Exaone4Model writes: layer_types, else sliding_window_pattern ("LLLG" or 4),
+        # and only when config.json has a sliding_window.
+        window = _int(cfg, "sliding_window", required=False)
+        n_swa = window or 4096
+        swa_layers = _layer_flags(n_layer, lambda il: il % 4 < 3)
+        raw_pattern = cfg.get("sliding_window_pattern")
+        if window and isinstance(layer_types, list) and len(layer_types) == n_layer:
+            swa_layers = tuple(t == "sliding_attention" for t in layer_types)
+        elif window and isinstance(raw_pattern, str) and raw_pattern:
+            swa_layers = _layer_flags(n_layer, lambda il: raw_pattern[il % len(raw_pattern)] == "L")
+        elif window and raw_pattern is not None:
+            every = _int(cfg, "sliding_window_pattern", lo=1)
+            swa_layers = _layer_flags(n_layer, lambda il: (il + 1) % every != 0)
 
     # ---- hybrid linear attention (Qwen3-Next / Qwen3.5) ---------------------
     recurrent = (False,) * n_layer

@@ -230,6 +230,13 @@ def llamacpp_compute_cpu(a: Architecture, n_ctx_cells: int, swa_cells: int, n_ub
     if a.is_moe:
         ffn = ub * f32 * (4 * a.n_embd + 2 * a.n_expert + 3 * a.n_ff_exp * a.n_expert_used
                           + 3 * a.n_ff_shexp)
+        # leading dense layers (DeepSeek's first_k_dense_replace, ERNIE 4.5's
+        # moe_layer_start_index) can set the peak instead: ERNIE-4.5-21B-A3B's layer 0
+        # (FFN 12288) with 2 instead of 6 experts per token or without shared experts
+        # keeps llama.cpp's CPU buffer at 96.01 MiB for 512 tokens (probed with the oracle's
+        # sparse GGUF, 512-token vocabulary), = 4 x 2560 + 3 x 12288 f32 per token + mask
+        if any(a.n_ff):
+            ffn = max(ffn, ub * f32 * (4 * a.n_embd + 3 * max(a.n_ff)))
     else:
         # 4 hidden states: residual, ffn_inp, its norm, ffn_out (Llama-2-7B FA 4096:
         # 100.50 MiB = 3 x 11008 + 4 x 4096 f32 per token + the f16 mask)

@@ -79,7 +79,13 @@ def _experts(b: _Builder, a: Architecture, il: int) -> None:
     if a.expert_bias:
         b.blk(il, "ffn_gate_inp.bias", e)
     if a.router_bias:
-        b.blk(il, "exp_probs_b.bias", e)
+        if a.arch == "ernie4_5-moe":
+            # {n_expert, 1}: the checkpoint's moe_statics.e_score_correction_bias is [1, n_expert]
+            # and the converter keeps both dims (benchmarks/convert_check.py); llama.cpp asks for
+            # {n_expert}, the same ggml shape
+            b.blk(il, "exp_probs_b.bias", e, 1)
+        else:
+            b.blk(il, "exp_probs_b.bias", e)
     b.blk(il, "ffn_gate_exps.weight", a.n_embd, ff, e)
     b.blk(il, "ffn_down_exps.weight", ff, a.n_embd, e)
     b.blk(il, "ffn_up_exps.weight", a.n_embd, ff, e)
@@ -137,6 +143,37 @@ def _olmo2(b: _Builder, a: Architecture) -> None:
         b.blk(il, "post_attention_norm.weight", a.n_embd)
         _dense_ffn(b, a, il)
         b.blk(il, "post_ffw_norm.weight", a.n_embd)
+
+
+def _exaone4(b: _Builder, a: Architecture) -> None:
+    """exaone4 (src/models/exaone4.cpp): no pre-norms; post-attention and post-FFN norms
+    like olmo2 but per-head q/k norms ({head_dim}); ``rope_freqs`` {n_rot/2} with llama3
+    rope scaling (conversion/exaone.py Exaone4Model.generate_extra_tensors; created for
+    layer 0, TENSOR_DUPLICATED for the others); output tied unless the file has one."""
+    _embeddings(b, a)
+    if a.rope_freqs:
+        b.add("rope_freqs.weight", a.head_dim_k // 2, layer=0)
+    for il in range(a.n_layer):
+        _qkv(b, a, il)
+        _attn_out(b, a, il)
+        b.blk(il, "post_attention_norm.weight", a.n_embd)
+        b.blk(il, "attn_q_norm.weight", a.head_dim_k)
+        b.blk(il, "attn_k_norm.weight", a.head_dim_k)
+        _dense_ffn(b, a, il)
+        b.blk(il, "post_ffw_norm.weight", a.n_embd)
+
+
+def _ernie4_5_moe(b: _Builder, a: Architecture) -> None:
+    """ernie4_5-moe (src/models/ernie4-5.cpp load_arch_tensors): llama's layer with
+    dense FFN in the leading layers, then router + ``exp_probs_b`` + experts + shared
+    experts (moe_num_shared_experts * moe_intermediate_size wide)."""
+    _embeddings(b, a)
+    for il in range(a.n_layer):
+        b.blk(il, "attn_norm.weight", a.n_embd)
+        _qkv(b, a, il)
+        _attn_out(b, a, il)
+        b.blk(il, "ffn_norm.weight", a.n_embd)
+        _ffn(b, a, il)
 
 
 def _gemma(b: _Builder, a: Architecture) -> None:
@@ -294,6 +331,7 @@ _BUILDERS = {
     "phi3": _phi3, "deepseek2": _deepseek2, "gpt-oss": _gpt_oss, "llama4": _llama4,
     "glm4moe": _glm4moe, "command-r": _command_r, "cohere2": _command_r,
     "qwen3next": _qwen3next, "qwen35": _qwen3next, "qwen35moe": _qwen3next,
+    "exaone4": _exaone4, "ernie4_5-moe": _ernie4_5_moe,
 }
 
 
