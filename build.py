@@ -80,8 +80,9 @@ LANG_CODE = P.LANG_CODE
 DOC_LINK_KEYS = {"accuracy": (("accuracy-rows.html", "tables.accuracy.link"),)}
 
 
-#: set by build(): {"dir", "version", "files", "bytes"} of site_src/first_paint.py's files
-FIRST_PAINT: dict = {}
+#: set by build(): per language, {"dir", "version", "files", "bytes", "models"} of
+#: site_src/first_paint.py's files (each language's views carry its own labels)
+FIRST_PAINT: dict[str, dict] = {}
 
 
 def content_hash(data: bytes) -> str:
@@ -232,11 +233,11 @@ def jinja_env(lang: str = LANG) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["t"] = lambda key, **kw: i18n.t(key, lang, **kw)
-    # where the first-paint script finds the tables' precomputed answers (English pages only)
-    env.globals["first_paint"] = {"dir": FIRST_PAINT.get("dir", "") if lang == LANG else "",
-                                  "version": FIRST_PAINT.get("version", ""), "keys": " ".join(api.KEYS),
-                                  "model": api.DEFAULTS["model"],
-                                  "models": FIRST_PAINT.get("models", "") if lang == LANG else ""}
+    # where the first-paint script finds the tables' precomputed answers in this language
+    fp = FIRST_PAINT.get(lang, {})
+    env.globals["first_paint"] = {"dir": fp.get("dir", ""), "version": fp.get("version", ""),
+                                  "keys": " ".join(api.KEYS), "model": api.DEFAULTS["model"],
+                                  "models": fp.get("models", "")}
     env.filters["gib"] = gib
     env.filters["gb"] = gb
     env.filters["item_id"] = item_id
@@ -435,8 +436,9 @@ def build(out: Path, base_url: str = "") -> None:
     # the model tables' calculator links answered at build time (site_src/first_paint.py)
     from site_src import first_paint
     FIRST_PAINT.clear()
-    FIRST_PAINT.update(first_paint.write(out, load_view()))
-    print(f"first paint: {FIRST_PAINT['files']} files, {FIRST_PAINT['bytes']:,} bytes")
+    for lang in i18n.languages():
+        FIRST_PAINT[lang] = fp = first_paint.write(out, load_view(), lang)
+        print(f"first paint ({lang}): {fp['files']} files, {fp['bytes']:,} bytes")
     pages = render_site(out, assets, wheel_file, pyodide_url, base_url)
     # for the pages that embed the calculator: not part of it, so not precached
     shutil.copyfile(SITE_SRC / EMBED_RESIZE, out / Path(EMBED_RESIZE).name)

@@ -19,8 +19,9 @@ encoded as the browser's URLSearchParams writes them; each view is stored under
 the forms its links take: the table's link, the page's own permalink, and the
 canonical query (with and without the model).
 
-English only: the tables link to index.html, and a view carries its language's
-labels; other languages' pages show the placeholder until Python is up.
+One folder per language (``first-paint/`` for English, ``first-paint/zh-CN/``):
+a view carries its language's labels and numbers written its way, and each
+language's tables link to that language's calculator.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
-from calc_py import api
+from calc_py import api, i18n
 from calc_py import tables as T
 
 FOLDER = "first-paint"
@@ -99,7 +100,8 @@ def build_file(view_module, queries: Iterable[dict[str, str]], lang: str = "en")
 def write(out: Path, view_module, lang: str = "en") -> dict[str, Any]:
     """Write every file under out/first-paint/; returns what the page needs to find
     them (folder, a version for the HTTP cache, the defaults) and their sizes."""
-    folder = out / FOLDER
+    sub = "" if lang == i18n.DEFAULT_LANG else lang + "/"
+    folder = out / FOLDER / sub
     folder.mkdir(parents=True, exist_ok=True)
     total = 0
     digest = hashlib.sha256()
@@ -110,5 +112,5 @@ def write(out: Path, view_module, lang: str = "en") -> dict[str, Any]:
         (folder / name).write_bytes(data)
         digest.update(name.encode() + data)
         total += len(data)
-    return {"dir": FOLDER + "/", "version": digest.hexdigest()[:12], "files": len(by_file), "bytes": total,
+    return {"dir": FOLDER + "/" + sub, "version": digest.hexdigest()[:12], "files": len(by_file), "bytes": total,
             "models": " ".join(sorted(n[: -len(".json")] for n in by_file))}

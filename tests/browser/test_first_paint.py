@@ -12,6 +12,7 @@ import pytest
 
 from calc_py import api
 from calc_py import tables as T
+from site_src import pages as P
 
 from helpers import expected_bytes, shown_bytes, url_query
 
@@ -21,10 +22,12 @@ RESULTS = "#results [data-part]"
 MODEL = "Qwen/Qwen3-8B"
 
 
-def table_link(site_dir, model: str, quant: str, context: str) -> str:
-    """The calculator link of one cell, as the model's table page writes it."""
-    html = (site_dir / "models" / f"{T.slug(model)}.html").read_text(encoding="utf-8")
-    for href in re.findall(r'href="(\.\./index\.html\?[^"]+)"', html):
+def table_link(site_dir, model: str, quant: str, context: str, lang: str = "en") -> str:
+    """The calculator link of one cell, as the model's table page (in `lang`) writes it."""
+    page = P.localized(f"models/{T.slug(model)}.html", lang)
+    index = re.escape(P.localized("index.html", lang))
+    html = (site_dir / page).read_text(encoding="utf-8")
+    for href in re.findall(rf'href="(\.\./{index}\?[^"]+)"', html):
         q = url_query(href.replace("&amp;", "&"))
         if q.get("quant") == quant and q.get("context") == context and q.get("engine") == "llama.cpp":
             return "?" + urlsplit(href.replace("&amp;", "&")).query
@@ -80,3 +83,20 @@ def test_a_plain_page_has_no_first_paint_state(probe):
     page.wait_for_selector("#results", state="attached")
     assert page.get_attribute("html", "data-answer") is None
     assert shown_bytes(page, RESULTS)["total"] == api.estimate_query({})["result"]["total_bytes"]
+
+
+def test_a_chinese_table_link_shows_its_own_answer_in_chinese_before_python(probe, site_dir):
+    link = table_link(site_dir, MODEL, "Q5_K_M", "32768", lang="zh-CN")
+    cell = T.cell(MODEL, "llama.cpp", "Q5_K_M", 32768)
+    p = probe()
+    hold_pyodide(p.page)
+    page = p.open(link, wait_ready=False, path=P.localized("index.html", "zh-CN"))
+    page.wait_for_selector("html[data-answer=precomputed]", state="attached", timeout=30_000)
+    assert page.get_attribute("html", "data-calc-state") == "loading"   # no worker answer
+    assert shown_bytes(page, RESULTS)["total"] == cell["total_bytes"]
+    # the answer is written in Chinese, as calc_py writes it for zh-CN
+    from site_src import view
+    expected = view.view(api.estimate_query(url_query(link), "zh-CN"), [], "zh-CN")
+    assert page.inner_text("#total-label") == expected["total_label"]
+    assert page.inner_text(".part-label >> nth=0") == expected["parts"][0]["label"]
+    assert re.search(r"[\u4e00-\u9fff]", expected["total_label"])
