@@ -53,6 +53,9 @@ def gguf_rows(rep, acc) -> None:
         if m is None:
             rep.skip("gguf_sizes", r["id"], f"model {r['model']!r}: {info.get('why')}")
             continue
+        if r["quant"].lower().startswith("mmproj"):
+            mmproj_row(rep, acc, r, m)
+            continue
         mix, opts, why = acc.gguf_label(r["quant"])
         custom = ""
         if mix is None:
@@ -87,6 +90,19 @@ def gguf_rows(rep, acc) -> None:
         "tokenizers": sorted({(tokenizer_plan(rec_arch(acc, x))[0], tokenizer_plan(rec_arch(acc, x))[5])
                               for x in rep.recs if x.part == "gguf_file"}),
     }
+
+
+def mmproj_row(rep, acc, r: dict, m) -> None:
+    """A published vision-projector file ("mmproj F16") against calc_py/mmproj.py's tensors
+    for that --outtype (the header's few KB are below the listing's rounding)."""
+    from calc_py import mmproj
+    outtype = r["quant"].split()[-1].lower()
+    proj = mmproj.projector(m.config, outtype) if outtype in mmproj.OUTTYPES else None
+    if proj is None:
+        rep.skip("gguf_sizes", r["id"], f"{r['quant']}: this vision encoder's projector is not modelled")
+        return
+    rep.recs.append(acc.Rec("gguf_sizes", r["id"], "gguf", "mmproj_file", proj.total, int(r["size_bytes"]),
+                            None, precision_pct=acc._precision(r), model=m.id))
 
 
 def rec_arch(acc, rec):

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.skipif(accuracy.groundtruth_dir() is None,
 TOLERANCE = {
     ("gguf", "gguf_file"): 2.0,                 # issue target: median <= 0.5 %, max <= 2 %
     ("gguf", "gguf_tensor_bytes"): 2.0,
+    ("gguf", "mmproj_file"): 1.5,               # vision projectors; Gemma 3 Q8_0 +0.99 % (an older converter's input projection)
     ("llama.cpp", "kv_cache"): 0.1,             # exact: cells x layers x row bytes
     ("llama.cpp-cpu", "kv_cache"): 0.1,
     ("llama.cpp-cpu", "gguf_tensor_bytes"): 0.1,
