@@ -236,7 +236,8 @@ def test_multimodal_config_counts_the_language_model_and_says_so(probe, tmp_path
     assert total(page) == cli_total(file)
     status = page.text_content("#config-status")
     assert "gemma3" in status
-    assert "vision encoder" in status and "not counted" in status and "mmproj" in status
+    # the vision encoder is counted only with a chosen projector (none is chosen here)
+    assert "vision encoder" in status and "counted only when" in status and "mmproj" in status
     assert "vocab_size" in status and "transformers" in status       # a field it defaulted, and from where
     p.wait_idle()
     # the link keeps saying so
