@@ -111,7 +111,9 @@ def _ffn(b: _Builder, a: Architecture, il: int, bias: bool = False) -> None:
 
 
 def _llama_like(b: _Builder, a: Architecture) -> None:
-    """llama, granite, qwen2, qwen3, qwen2moe, qwen3moe, minimax-m2, smollm3."""
+    """llama, granite, qwen2, qwen3, qwen2moe, qwen3moe, minimax-m2, smollm3, and ernie4_5-moe
+    (src/models/ernie4-5.cpp: llama's layer, dense FFN in the leading layers, then router +
+    ``exp_probs_b`` + experts + shared experts moe_num_shared_experts * moe_intermediate_size wide)."""
     _embeddings(b, a)
     if a.rope_freqs:
         b.add("rope_freqs.weight", a.head_dim_k // 2)
@@ -161,19 +163,6 @@ def _exaone4(b: _Builder, a: Architecture) -> None:
         b.blk(il, "attn_k_norm.weight", a.head_dim_k)
         _dense_ffn(b, a, il)
         b.blk(il, "post_ffw_norm.weight", a.n_embd)
-
-
-def _ernie4_5_moe(b: _Builder, a: Architecture) -> None:
-    """ernie4_5-moe (src/models/ernie4-5.cpp load_arch_tensors): llama's layer with
-    dense FFN in the leading layers, then router + ``exp_probs_b`` + experts + shared
-    experts (moe_num_shared_experts * moe_intermediate_size wide)."""
-    _embeddings(b, a)
-    for il in range(a.n_layer):
-        b.blk(il, "attn_norm.weight", a.n_embd)
-        _qkv(b, a, il)
-        _attn_out(b, a, il)
-        b.blk(il, "ffn_norm.weight", a.n_embd)
-        _ffn(b, a, il)
 
 
 def _gemma(b: _Builder, a: Architecture) -> None:
@@ -331,7 +320,7 @@ _BUILDERS = {
     "phi3": _phi3, "deepseek2": _deepseek2, "gpt-oss": _gpt_oss, "llama4": _llama4,
     "glm4moe": _glm4moe, "command-r": _command_r, "cohere2": _command_r,
     "qwen3next": _qwen3next, "qwen35": _qwen3next, "qwen35moe": _qwen3next,
-    "exaone4": _exaone4, "ernie4_5-moe": _ernie4_5_moe,
+    "exaone4": _exaone4, "ernie4_5-moe": _llama_like,
 }
 
 

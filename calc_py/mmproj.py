@@ -164,6 +164,19 @@ def _gemma3(config: dict, vc: dict) -> list[tuple[Tensor, str]]:
     return b.items
 
 
+def _swiglu_blocks(b: _B, n_layer: int, h: int, f: int, bias: bool) -> None:
+    """The llama-style vision block Qwen2.5-VL and Pixtral share: RMSNorm (weight only),
+    separate q/k/v/o, RMSNorm, SwiGLU gate/up/down; ``bias`` on every linear or none."""
+    for il in range(n_layer):
+        b.norm(f"v.blk.{il}.ln1", h, False, il)
+        for x in ("attn_q", "attn_k", "attn_v", "attn_out"):
+            b.linear(f"v.blk.{il}.{x}", h, h, bias, il)
+        b.norm(f"v.blk.{il}.ln2", h, False, il)
+        b.linear(f"v.blk.{il}.ffn_gate", h, f, bias, il)
+        b.linear(f"v.blk.{il}.ffn_up", h, f, bias, il)
+        b.linear(f"v.blk.{il}.ffn_down", f, h, bias, il)
+
+
 def _qwen25vl(config: dict, vc: dict) -> list[tuple[Tensor, str]]:
     """Qwen2VLVisionModel (conversion/qwenvl.py) for qwen2_5_vl: Conv3D patch embedding split into
     two Conv2D slices (``.weight``, ``.weight.1``, no bias), fused qkv split into q/k/v, RMSNorms
@@ -176,14 +189,7 @@ def _qwen25vl(config: dict, vc: dict) -> list[tuple[Tensor, str]]:
     b = _B()
     b.add("v.patch_embd.weight", (p, p, c, h), _PATCH)
     b.add("v.patch_embd.weight.1", (p, p, c, h), _PATCH)
-    for il in range(n_layer):
-        b.norm(f"v.blk.{il}.ln1", h, False, il)
-        for x in ("attn_q", "attn_k", "attn_v", "attn_out"):
-            b.linear(f"v.blk.{il}.{x}", h, h, True, il)
-        b.norm(f"v.blk.{il}.ln2", h, False, il)
-        b.linear(f"v.blk.{il}.ffn_gate", h, f, True, il)
-        b.linear(f"v.blk.{il}.ffn_up", h, f, True, il)
-        b.linear(f"v.blk.{il}.ffn_down", f, h, True, il)
+    _swiglu_blocks(b, n_layer, h, f, bias=True)
     b.norm("v.post_ln", h, False)
     hm = h * merge * merge
     b.linear("mm.0", hm, hm, True)
@@ -240,14 +246,7 @@ def _pixtral(config: dict, vc: dict) -> list[tuple[Tensor, str]]:
     b = _B()
     b.add("v.patch_embd.weight", (p, p, c, h), _PATCH)
     b.norm("v.pre_ln", h, False)
-    for il in range(n_layer):
-        b.norm(f"v.blk.{il}.ln1", h, False, il)
-        for x in ("attn_q", "attn_k", "attn_v", "attn_out"):
-            b.linear(f"v.blk.{il}.{x}", h, h, False, il)
-        b.norm(f"v.blk.{il}.ln2", h, False, il)
-        b.linear(f"v.blk.{il}.ffn_gate", h, f, False, il)
-        b.linear(f"v.blk.{il}.ffn_up", h, f, False, il)
-        b.linear(f"v.blk.{il}.ffn_down", f, h, False, il)
+    _swiglu_blocks(b, n_layer, h, f, bias=False)
     b.norm("mm.input_norm", h, False)
     b.add("mm.patch_merger.weight", (h * merge * merge, h), _PATCH)
     b.linear("mm.1", h, text, bias)
